@@ -1,0 +1,1 @@
+"""Evaluation against gold question sets: loading gold files and scoring answers."""

@@ -1,0 +1,239 @@
+"""Split a document's text into retrievable units with exact character offsets.
+
+Prose goes through pysbd (abbreviations, decimals, amounts); headings, list items
+and Markdown table rows become units of their own. Offsets are found by walking
+forward through the text, never by searching from the start, so a sentence that
+occurs twice gets two different positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportqa.models import Sentence, split_row
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
+_ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣·]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+\S")
+_TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SCALE_PHRASE = re.compile(
+    r"\b(?:in|\$\s*in|amounts? in|expressed in)\s+(thousands|millions|billions)\b", re.IGNORECASE
+)
+_WORD = re.compile(r"\S+")
+
+
+@dataclass
+class _Block:
+    start: int
+    end: int
+    kind: str  # "prose", "heading", "item", "table"
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+def _blocks(text: str) -> Iterator[tuple[int, list[_Block]]]:
+    """Yield (paragraph index, blocks) for each blank-line-separated paragraph."""
+    para_idx = 0
+    pos = 0
+    for m in list(_BLANK_LINE.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        chunk = text[pos:end]
+        if chunk.strip():
+            yield para_idx, list(_line_blocks(text, pos, end))
+            para_idx += 1
+        pos = m.end() if m else len(text)
+
+
+def _line_blocks(text: str, start: int, end: int) -> Iterator[_Block]:
+    """Group a paragraph's lines: tables, headings and list items stand alone; prose lines join."""
+    prose_start = None
+    prose_end = None
+    table_start = None
+    table_end = None
+    line_start = start
+    while line_start < end:
+        nl = text.find("\n", line_start, end)
+        line_end = end if nl == -1 else nl
+        line = text[line_start:line_end]
+        kind = None
+        if _TABLE_LINE.match(line) or (table_start is not None and _TABLE_SEP.match(line)):
+            kind = "table"
+        elif _HEADING.match(line):
+            kind = "heading"
+        elif _ITEM.match(line):
+            kind = "item"
+        if kind != "table" and table_start is not None:
+            yield _Block(table_start, table_end, "table")
+            table_start = None
+        if kind is not None and prose_start is not None:
+            yield _Block(prose_start, prose_end, "prose")
+            prose_start = None
+        if kind == "table":
+            if table_start is None:
+                table_start = line_start
+            table_end = line_end
+        elif kind in ("heading", "item"):
+            if line.strip():
+                yield _Block(line_start, line_end, kind)
+        elif line.strip():
+            if prose_start is None:
+                prose_start = line_start
+            prose_end = line_end
+        line_start = line_end + 1
+    if table_start is not None:
+        yield _Block(table_start, table_end, "table")
+    if prose_start is not None:
+        yield _Block(prose_start, prose_end, "prose")
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _align(text: str, piece: str, cursor: int, limit: int) -> tuple[int, int] | None:
+    """Find `piece` at or after `cursor`, tolerating whitespace the splitter changed."""
+    piece = piece.strip()
+    if not piece:
+        return None
+    idx = text.find(piece, cursor, limit)
+    if idx != -1:
+        return idx, idx + len(piece)
+    tokens = piece.split()
+    pattern = re.compile(r"\s+".join(re.escape(t) for t in tokens))
+    m = pattern.search(text, cursor, limit)
+    if m:
+        return m.start(), m.end()
+    return None
+
+
+def _split_prose(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans of a prose block, via pysbd, aligned forward."""
+    chunk = text[start:end]
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    try:
+        pieces = _segmenter().segment(chunk)
+    except Exception:  # pysbd can fail on pathological input; keep the block whole
+        pieces = [chunk]
+    for piece in pieces:
+        found = _align(text, piece, cursor, end)
+        if found is None:
+            continue
+        s, e = found
+        if s > cursor and text[cursor:s].strip():
+            # pysbd dropped characters: keep them inside the previous unit or a new one
+            gs, ge = _strip_span(text, cursor, s)
+            spans.append((gs, ge))
+        spans.append((s, e))
+        cursor = e
+    if text[cursor:end].strip():
+        spans.append(_strip_span(text, cursor, end))
+    return spans
+
+
+def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """Split an over-long sentence after each ';' so each part stays retrievable on its own."""
+    if len(_WORD.findall(text[start:end])) <= max_words or ";" not in text[start:end]:
+        return [(start, end)]
+    parts: list[tuple[int, int]] = []
+    s = start
+    for i in range(start, end):
+        if text[i] == ";":
+            parts.append(_strip_span(text, s, i + 1))
+            s = i + 1
+    parts.append(_strip_span(text, s, end))
+    return [p for p in parts if p[1] > p[0]]
+
+
+def _table_units(text: str, start: int, end: int, caption: str | None) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
+    """Each row of a Markdown table with the column headers it belongs under."""
+    rows: list[tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        le = end if nl == -1 else nl
+        line = text[pos:le]
+        if line.strip() and not _TABLE_SEP.match(line):
+            rows.append(_strip_span(text, pos, le))
+        pos = le + 1
+    if not rows:
+        return
+    header_rows = [split_row(text[rows[0][0]:rows[0][1]])]
+    body = rows[1:]
+    # Rows right under the header whose first cell is blank (years, units) extend the header.
+    while body:
+        cells = split_row(text[body[0][0]:body[0][1]])
+        if cells and not cells[0].strip() and any(c.strip() for c in cells[1:]):
+            header_rows.append(cells)
+            body = body[1:]
+        else:
+            break
+    width = max(len(r) for r in header_rows)
+    header = [" ".join(r[i].strip() for r in header_rows if i < len(r) and r[i].strip()) for i in range(width)]
+    if caption is None:
+        m = _SCALE_PHRASE.search(" ".join(header))
+        caption = m.group(0) if m else None
+    for s, e in rows[: len(rows) - len(body)]:
+        yield s, e, None, caption
+    for s, e in body:
+        yield s, e, header, caption
+
+
+def split_sentences(
+    doc_id: str,
+    text: str,
+    page_starts: list[int] | None = None,
+    max_words: int = 60,
+) -> list[Sentence]:
+    """All units of `text`, in order, with `text[start:end] == unit.text` for each."""
+    out: list[Sentence] = []
+    recent_prose: list[str] = []
+
+    def page_of(offset: int) -> int | None:
+        if not page_starts:
+            return None
+        return bisect.bisect_right(page_starts, offset)
+
+    def add(s: int, e: int, para: int, kind: str, header=None, caption=None) -> None:
+        out.append(
+            Sentence(
+                doc_id=doc_id, index=len(out), start=s, end=e, text=text[s:e], page=page_of(s),
+                paragraph=para, kind=kind, table_header=header, caption=caption,
+            )
+        )
+
+    for para, blocks in _blocks(text):
+        for block in blocks:
+            if block.kind == "table":
+                caption = None
+                for prev in reversed(recent_prose[-2:]):
+                    m = _SCALE_PHRASE.search(prev)
+                    if m:
+                        caption = m.group(0)
+                        break
+                for s, e, header, cap in _table_units(text, block.start, block.end, caption):
+                    add(s, e, para, "table_row", header, cap)
+                continue
+            spans = (
+                [_strip_span(text, block.start, block.end)] if block.kind == "heading"
+                else _split_prose(text, block.start, block.end)
+            )
+            for s, e in spans:
+                for ps, pe in _split_long(text, s, e, max_words):
+                    add(ps, pe, para, block.kind if block.kind != "prose" else "sentence")
+            recent_prose.append(text[block.start:block.end])
+    return out

@@ -1,0 +1,3 @@
+from reportqa.cli import main
+
+main()

@@ -1,0 +1,75 @@
+"""The embedding model, loaded once per process from local files."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from reportqa import offline  # noqa: F401  (must run before transformers is imported)
+from reportqa.settings import Settings
+
+_LOCK = threading.Lock()
+_CACHE: dict[tuple[str, int], Any] = {}
+
+
+def load_sentence_transformer(path: str, max_seq_length: int):
+    """Load (once per process) a sentence-transformers model from a local folder."""
+    key = (path, max_seq_length)
+    with _LOCK:
+        if key not in _CACHE:
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(path, device="cpu", local_files_only=True)
+            model.max_seq_length = max_seq_length
+            _CACHE[key] = model
+        return _CACHE[key]
+
+
+class LocalEmbedding(BaseEmbedding):
+    """llama-index embedding over a local sentence-transformers model.
+
+    Vectors are L2-normalised so cosine distance and dot product agree.
+    """
+
+    model_path: str
+    max_seq_length: int = 128
+    _model: Any = PrivateAttr()
+
+    def __init__(self, model_path: str, max_seq_length: int = 128, embed_batch_size: int = 16, **kw):
+        super().__init__(
+            model_name=model_path,
+            model_path=model_path,
+            max_seq_length=max_seq_length,
+            embed_batch_size=embed_batch_size,
+            **kw,
+        )
+        self._model = load_sentence_transformer(model_path, max_seq_length)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "LocalEmbedding":
+        return cls(settings.model_path(), settings.embed_max_seq_length, settings.embed_batch_size)
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        """Embed many texts; sentence-transformers sorts by length so batches pad little."""
+        if not texts:
+            return []
+        vecs = self._model.encode(
+            texts, batch_size=self.embed_batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vecs.tolist()
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query])[0]
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0]
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts)

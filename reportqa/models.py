@@ -1,0 +1,165 @@
+"""Typed records passed between the stages (the seams of the data flow)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Sentence(BaseModel):
+    """One retrievable unit of a report: a sentence, list item, heading or table row.
+
+    `text` is always exactly `document_text[start:end]`. `search_text` is what is
+    embedded and indexed; for a table row it also carries the column headers.
+    """
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    paragraph: int = 0
+    kind: Literal["sentence", "heading", "item", "table_row"] = "sentence"
+    table_header: list[str] | None = None
+    caption: str | None = None
+
+    @property
+    def node_id(self) -> str:
+        return f"{self.doc_id}:{self.index}"
+
+    @property
+    def search_text(self) -> str:
+        if self.kind == "table_row" and self.table_header:
+            cells = split_row(self.text)
+            parts = []
+            for i, cell in enumerate(cells):
+                head = self.table_header[i] if i < len(self.table_header) else ""
+                if cell.strip():
+                    parts.append(f"{head}: {cell.strip()}" if head.strip() else cell.strip())
+            prefix = f"{self.caption} " if self.caption else ""
+            return prefix + "; ".join(parts)
+        return self.text
+
+
+def split_row(row: str) -> list[str]:
+    """Cells of a Markdown table row (escaped pipes stay inside their cell)."""
+    body = row.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    cells, cur, i = [], [], 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body) and body[i + 1] == "|":
+            cur.append("|")
+            i += 2
+            continue
+        if ch == "|":
+            cells.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+        i += 1
+    cells.append("".join(cur))
+    return cells
+
+
+class Document(BaseModel):
+    """A report as stored: its full text and where it came from."""
+
+    doc_id: str
+    title: str
+    source: str
+    stem: str
+    text: str
+    pages: int | None = None
+    page_starts: list[int] | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class DocumentInfo(BaseModel):
+    """The manifest entry of a committed (visible) document."""
+
+    doc_id: str
+    title: str
+    source: str
+    stem: str
+    sentences: int
+    pages: int | None = None
+    ingested_at: str
+
+
+class Quantity(BaseModel):
+    """A number found in a sentence, with what surrounds it."""
+
+    value: float
+    text: str
+    start: int
+    end: int
+    scale: Literal["", "thousand", "million", "billion", "percent"] = ""
+    unit: str = ""
+    kind: Literal["number", "percent", "money", "year", "date", "ordinal", "label", "points"] = "number"
+    qualifier: str = ""
+    negative: bool = False
+    range_with: float | None = None
+
+
+class Citation(BaseModel):
+    """A sentence an answer rests on, with its exact position in the document."""
+
+    doc_id: str
+    title: str
+    file: str
+    page: int | None = None
+    sentence_index: int
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    context: str = ""
+    context_start: int = 0
+
+
+class Operand(BaseModel):
+    value: float
+    text: str
+    citation: int = Field(description="1-based index into Answer.citations")
+
+
+class Computation(BaseModel):
+    operation: str
+    formula: str
+    operands: list[Operand]
+    result: float
+
+
+AnswerKind = Literal["figure", "computed", "conflict", "passage", "not_found"]
+
+
+class Answer(BaseModel):
+    """What `qa.answer` returns: a reply, its value and the sentences it rests on."""
+
+    question: str
+    text: str
+    value: float | list[float] | None = None
+    unit: str = ""
+    scale: str = ""
+    kind: AnswerKind = "not_found"
+    citations: list[Citation] = Field(default_factory=list)
+    computation: Computation | None = None
+    alternatives: list[dict] = Field(default_factory=list)
+    related: list[Citation] = Field(default_factory=list)
+    latency_ms: float = 0.0
+
+
+class IngestResult(BaseModel):
+    path: str
+    status: Literal["new", "unchanged", "replaced", "failed", "skipped"]
+    doc_id: str | None = None
+    title: str | None = None
+    sentences: int = 0
+    reason: str | None = None
+    warnings: list[str] = Field(default_factory=list)

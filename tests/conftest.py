@@ -1,0 +1,63 @@
+"""Shared fixtures. Every test's state lives in a temp dir; the model loads once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from reportqa import offline  # noqa: F401
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+EXAMPLES = REPO / "examples" / "reports"
+
+
+def pytest_collection_modifyitems(config, items):
+    # Needs ../shared: skip with a reason on a machine that does not have it.
+    if not SHARED.exists():
+        skip = pytest.mark.skip(reason=f"{SHARED} not present")
+        for item in items:
+            if "shared" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from reportqa.embedding import LocalEmbedding
+    from reportqa.settings import Settings
+
+    return LocalEmbedding.from_settings(Settings())
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from reportqa.settings import Settings
+
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def ingestor(settings, embedder):
+    from ingest.pipeline import Ingestor
+
+    return Ingestor(settings, embedder=embedder)
+
+
+@pytest.fixture(scope="session")
+def bench_store(tmp_path_factory, embedder):
+    """The shared report and all benchmark corpora, ingested once for the whole session."""
+    if not SHARED.exists():
+        pytest.skip(f"{SHARED} not present")
+    from ingest.pipeline import Ingestor
+    from reportqa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bench") / "data")
+    results = Ingestor(settings, embedder=embedder).ingest(
+        [SHARED / "reports", SHARED / "benchmarks/tatqa/docs", SHARED / "benchmarks/drop/docs",
+         SHARED / "benchmarks/tip_factbook"]
+    )
+    failed = [r for r in results if r.status == "failed"]
+    assert not failed, failed[:3]
+    return settings
