@@ -134,7 +134,10 @@ def _parse_number_like(raw: Any, what: str) -> tuple[float, str]:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         raise ValueError(f"{what} must be a number, got {_json_type(raw)}")
     if isinstance(raw, str):
-        value, scale = parse_number(raw)
+        try:
+            value, scale = parse_number(raw)
+        except ValueError as exc:
+            raise ValueError(f"{what}: {exc}") from None
     else:
         value, scale = float(raw), ""
     if not math.isfinite(value):

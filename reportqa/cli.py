@@ -134,6 +134,98 @@ def docs_remove(
     out.print(f"removed {info.doc_id} ({info.title}, {info.sentences} sentences)")
 
 
+@app.command("eval")
+def eval_command(
+    paths: list[Path] = typer.Argument(..., help="Gold JSONL files; with --compare, two result folders OLD NEW."),
+    corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Ingest these files/folders first (repeatable)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Write results, charts and reports into this folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the summary, as one JSON object."),
+    min_accuracy: Optional[float] = typer.Option(
+        None, "--min-accuracy", min=0.0, max=1.0, help="Exit with status 1 when accuracy is below this (0-1)."
+    ),
+    compare: bool = typer.Option(False, "--compare", help="Compare two result folders: eval --compare OLD NEW."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Answer every question of gold files, score the answers and report accuracy."""
+    from rich.markup import escape
+
+    from eval.compare import compare_runs, comparison_summary, comparison_table
+
+    if compare:
+        if len(paths) != 2:
+            fail(f"--compare takes two result folders (OLD NEW), got {len(paths)}")
+        try:
+            cmp = compare_runs(paths[0], paths[1])
+        except ReportQAError as e:
+            fail(str(e))
+        if as_json:
+            print(json.dumps(cmp.to_dict(), ensure_ascii=False))
+        else:
+            out.print(comparison_table(cmp))
+            out.print(comparison_summary(cmp), highlight=False)
+        return
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from eval.report import summary_rows, write_report
+    from eval.run import run_eval
+
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, disable=not err.is_terminal,
+    )
+    tasks: dict[str, int] = {}
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task("ingesting" if stage == "ingest" else "answering", total=total)
+        progress.update(tasks[stage], completed=done, total=total)
+
+    try:
+        with progress:
+            run = run_eval(settings_from_env(data_dir), paths, corpus=corpus or None, progress=hook)
+        written = write_report(run, out_dir) if out_dir else {}
+    except ReportQAError as e:
+        fail(str(e))
+    summary = run.summary
+    for message in summary["errors"]:
+        err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        table = Table("metric", "value")
+        for label, value in summary_rows(summary):
+            table.add_row(label, value)
+        for answer_type, row in summary["by_type"].items():
+            acc = "n/a" if row["accuracy"] is None else f"{row['accuracy']:.1%}"
+            table.add_row(f"  {escape(answer_type)}", f"{acc} ({row['correct']}/{row['n']})")
+        out.print(table)
+        if written:
+            out.print(f"report: {escape(str(written['report.html']))}", highlight=False)
+    accuracy = summary["accuracy"]
+    if min_accuracy is not None and (accuracy is None or accuracy < min_accuracy):
+        shown = "n/a (no questions evaluated)" if accuracy is None else f"{accuracy:.4f}"
+        err.print(f"[red]accuracy {shown} is below --min-accuracy {min_accuracy}[/red]", highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    port: int = typer.Option(7860, "--port", help="Port to listen on."),
+    auth: Optional[str] = typer.Option(None, "--auth", help="Require a login: USER:PASS."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Open the web chat (Chat, Documents, Evaluation) on http://HOST:PORT."""
+    settings = settings_from_env(data_dir)
+    try:
+        from ui.app import parse_auth, serve as serve_app
+
+        serve_app(settings, host=host, port=port, auth=parse_auth(auth))
+    except ReportQAError as e:
+        fail(str(e))
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m reportqa`
     app()
 

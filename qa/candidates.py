@@ -1,0 +1,186 @@
+"""Candidate figures: every quantity in the retrieved sentences, with what surrounds it.
+
+For each number we record the words right after it (what is counted: "358 victims"),
+the words before it, the year it belongs to (nearest year, "respectively" lists,
+"(2018: £12.4m)" prior-period notes, table column headers) and whether it is a change
+("increased $19.7 million") rather than a level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reportqa.bm25 import tokenize
+from reportqa.models import Quantity, Sentence, split_row
+
+from qa.quantities import extract_quantities
+
+_YEAR = re.compile(r"(?<![\d,.$£€])(?:FY|fiscal |fiscal year )?'?(19[5-9]\d|20\d\d)(?!\d|,\d|\.\d)", re.I)
+_BOUNDARY = re.compile(r"[;:()\[\]]|,\s|\s[-–—]\s|\band\b|\bwhile\b|\bwhereas\b|\bcompared\b|\bversus\b")
+_CHANGE_BEFORE = re.compile(
+    r"\b(increased|decreased|rose|fell|grew|declined|dropped|climbed|jumped|improved|up|down|by|increase of|"
+    r"decrease of|change of|growth of|decline of|reduction of|higher|lower)\s*(?:by\s*)?(?:approximately\s*|about\s*)?$",
+    re.I,
+)
+_CHANGE_AFTER = re.compile(r"^\s*(?:million|billion|thousand|m|bn|%|percent)?\s*(increase|decrease|higher|lower|more|less|rise|decline|drop|reduction|change|improvement)\b", re.I)
+_SCALE_WORD = {"thousands": "thousand", "millions": "million", "billions": "billion"}
+EXCLUDED_KINDS = {"date", "ordinal", "label"}
+_FOLLOWING_YEAR = re.compile(
+    r"\s*(?:[a-zA-Z%]+\s+){0,3}?(?:in|for|during|of|at|as of|by|on|ended|ending|fiscal|FY|year|the|end of|"
+    r"december 31,|june 30,|march 31,|september 30,)?\s*(?:fiscal\s+|FY\s*|calendar\s+)?", re.I)
+
+
+@dataclass
+class Candidate:
+    quantity: Quantity
+    sentence: Sentence
+    rank: int
+    retrieval: float
+    after: list[str] = field(default_factory=list)
+    before: list[str] = field(default_factory=list)
+    sentence_terms: set[str] = field(default_factory=set)
+    year: int | None = None
+    is_change: bool = False
+    scale: str = ""
+    score: float = 0.0
+    match: float = 0.0
+
+    @property
+    def value(self) -> float:
+        return self.quantity.value
+
+    @property
+    def mention(self) -> str:
+        return self.quantity.text
+
+
+def _years_in(text: str) -> list[tuple[int, int, int]]:
+    return [(int(m.group(1)), m.start(), m.end()) for m in _YEAR.finditer(text)]
+
+
+def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 6) -> list[str]:
+    """Tokens between the number and the next clause boundary (or the previous one)."""
+    if forward:
+        segment = text[end:end + 80]
+        m = _BOUNDARY.search(segment)
+        if m and m.start() > 0:
+            segment = segment[: m.start()]
+        # Stop at the next number: its words belong to it.
+        n = re.search(r"\d", segment)
+        if n:
+            segment = segment[: n.start()]
+        return tokenize(segment)[:limit]
+    segment = text[max(0, start - 80):start]
+    cut = None
+    for m in _BOUNDARY.finditer(segment):
+        cut = m.end()
+    if cut is not None:
+        segment = segment[cut:]
+    n = None
+    for n in re.finditer(r"\d[\d,.]*%?", segment):
+        pass
+    if n is not None:
+        segment = segment[n.end():]
+    return tokenize(segment)[-limit:]
+
+
+def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
+    """Index of each value quantity -> the year it belongs to, by general reading rules."""
+    years = _years_in(text)
+    if not years:
+        return {}
+    values = [i for i, q in enumerate(quantities) if q.kind not in ("year", "date", "ordinal", "label")]
+    out: dict[int, int] = {}
+    # "(2018: £56.5m)" — a prior-period figure inside parentheses.
+    for i in values:
+        q = quantities[i]
+        m = re.search(r"\(\s*(?:FY\s*)?(19[5-9]\d|20\d\d)\s*[:=,]?\s*[^()\d]{0,6}$", text[max(0, q.start - 20):q.start])
+        if m:
+            out[i] = int(m.group(1))
+    # "... $510 million, $487 million and $442 million in 2019, 2018 and 2017, respectively"
+    if "respectively" in text.lower():
+        year_list = [y for y, _, _ in years]
+        pool = [i for i in values if i not in out]
+        for kind in ("money", "percent", "number", "points"):
+            group = [i for i in pool if quantities[i].kind == kind]
+            if len(group) == len(year_list) and len(group) >= 2:
+                for i, y in zip(group, year_list):
+                    out[i] = y
+                break
+            if len(group) == 2 * len(year_list) and len(year_list) >= 2:
+                for k, i in enumerate(group):
+                    out[i] = year_list[k % len(year_list)]
+                break
+    # Otherwise: a year right after the figure ("$5.2 million in 2019") is its year; if none,
+    # the most recent year before it governs ("In 2022, ... 166 cases"); else the next one.
+    for i in values:
+        if i in out:
+            continue
+        q = quantities[i]
+        follow = [y for y, ys, _ in years if ys >= q.end and _FOLLOWING_YEAR.fullmatch(text[q.end:ys])]
+        before = [y for y, _, ye in years if ye <= q.start]
+        after = [y for y, ys, _ in years if ys >= q.end]
+        out[i] = follow[0] if follow else before[-1] if before else after[0] if after else None
+    return out
+
+
+def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidate]:
+    """Cells of a table row: the year and scale come from the column header and caption."""
+    cells = split_row(s.text)
+    header = s.table_header or []
+    caption_scale = ""
+    scale_src = " ".join([s.caption or ""] + header).lower()
+    m = re.search(r"in (thousands|millions|billions)", scale_src)
+    if m:
+        caption_scale = _SCALE_WORD[m.group(1)]
+    label_terms = tokenize(cells[0]) if cells else []
+    out = []
+    offset = 1 if s.text.lstrip().startswith("|") else 0
+    pos = s.text.find("|") + 1 if offset else 0
+    for i, cell in enumerate(cells):
+        cell_start = pos
+        pos += len(cell) + 1
+        if i == 0:
+            continue
+        head = header[i] if i < len(header) else ""
+        ys = _years_in(head)
+        for q in extract_quantities(cell):
+            if q.kind in EXCLUDED_KINDS or q.kind == "year":
+                continue
+            q = q.model_copy(update={"start": q.start + cell_start, "end": q.end + cell_start})
+            scale = q.scale or ("percent" if "%" in head else caption_scale)
+            c = Candidate(
+                quantity=q, sentence=s, rank=rank, retrieval=retrieval,
+                after=label_terms + tokenize(head), before=label_terms,
+                sentence_terms=set(tokenize(s.search_text)), year=ys[0][0] if ys else None, scale=scale,
+            )
+            out.append(c)
+    return out
+
+
+def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidate]:
+    """Every figure a sentence states, with its surroundings."""
+    if s.kind == "table_row" and s.table_header:
+        return _table_candidates(s, rank, retrieval)
+    text = s.text
+    quantities = extract_quantities(text)
+    years = _assign_years(text, quantities)
+    terms = set(tokenize(text))
+    out = []
+    for i, q in enumerate(quantities):
+        if q.kind in EXCLUDED_KINDS:
+            continue
+        before_text = text[max(0, q.start - 40):q.start]
+        c = Candidate(
+            quantity=q, sentence=s, rank=rank, retrieval=retrieval,
+            after=_window_tokens(text, q.start, q.end, True),
+            before=_window_tokens(text, q.start, q.end, False),
+            sentence_terms=terms,
+            year=q.value if q.kind == "year" else years.get(i),
+            is_change=bool(_CHANGE_BEFORE.search(before_text) or _CHANGE_AFTER.search(text[q.end:q.end + 30])
+                           or q.qualifier in ("increased", "decreased", "increase", "decrease")),
+            scale=q.scale,
+        )
+        out.append(c)
+    return out

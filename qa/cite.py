@@ -1,0 +1,32 @@
+"""Citations: a retrieved sentence turned into the record a reader can check."""
+
+from __future__ import annotations
+
+from reportqa.models import Citation, Sentence
+
+from qa.reader import Snapshot
+
+
+def cite(snap: Snapshot, sentence: Sentence, score: float = 0.0) -> Citation:
+    """A citation with the sentence's paragraph as context, so it can be shown highlighted in place."""
+    doc = snap.documents[sentence.doc_id]
+    info = snap.info(sentence.doc_id)
+    same_para = [s for s in snap.doc_sentences[sentence.doc_id] if s.paragraph == sentence.paragraph]
+    lo = min(s.start for s in same_para) if same_para else sentence.start
+    hi = max(s.end for s in same_para) if same_para else sentence.end
+    # Long paragraphs (tables, run-on text) are trimmed around the sentence.
+    lo = max(lo, sentence.start - 600)
+    hi = min(hi, sentence.end + 600)
+    return Citation(
+        doc_id=sentence.doc_id,
+        title=info.title,
+        file=doc.source.rsplit("/", 1)[-1],
+        page=sentence.page,
+        sentence_index=sentence.index,
+        start=sentence.start,
+        end=sentence.end,
+        text=sentence.text,
+        score=round(float(score), 4),
+        context=doc.text[lo:hi],
+        context_start=lo,
+    )

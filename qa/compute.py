@@ -1,0 +1,359 @@
+"""Computed answers: arithmetic over cited figures, year differences, superlatives and counts.
+
+Operands always come from cited sentences; the arithmetic happens here, and the formula
+is shown with each operand linked to its citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportqa.bm25 import tokenize
+from reportqa.models import Answer, Computation, Operand, Sentence
+
+from qa.choose import (MIN_MATCH, Candidate, Citer, _hits, _scale_of, concept_weights, fmt, gather, per_year,
+                       score_candidate)
+from qa.question import Question, concept_of, parse_question
+from qa.reader import Snapshot
+from qa.quantities import extract_quantities
+
+_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\bovertime\b|\b(first|second) half\b", re.I)
+_QUARTER_NUM = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate], labels: list[str]) -> Answer | None:
+    values = [c.value for c in picks]
+    if op == "sum":
+        result, sym = sum(values), " + "
+    elif op == "average":
+        result, sym = sum(values) / len(values), " + "
+    elif op == "difference":
+        result, sym = values[0] - values[1], " − "
+    elif op == "percent_change":
+        if values[1] == 0:
+            return None
+        result = (values[0] - values[1]) / values[1] * 100
+        sym = None
+    elif op == "ratio":
+        if values[1] == 0:
+            return None
+        result, sym = values[0] / values[1], " / "
+    else:
+        return None
+    citer = Citer(snap)
+    operands = []
+    for c in picks:
+        n = citer.ref(c.sentence, c.retrieval)
+        operands.append(Operand(value=c.value, text=c.mention, citation=n))
+    shown = [f"{fmt(c.value)} [{o.citation}]" for c, o in zip(picks, operands)]
+    if op == "percent_change":
+        formula = f"({shown[0]} − {shown[1]}) / {shown[1]} × 100"
+    elif op == "average":
+        formula = f"({' + '.join(shown)}) / {len(shown)}"
+    elif op == "ratio" and q.wants_percent:
+        result *= 100
+        formula = f"{shown[0]} / {shown[1]} × 100"
+    else:
+        formula = sym.join(shown)
+    result = round(result, 4)
+    scale = "percent" if op == "percent_change" or (op == "ratio" and q.wants_percent) else _scale_of(picks[0])
+    explained = ", ".join(f"{lab}: {c.mention} [{o.citation}]" for lab, c, o in zip(labels, picks, operands))
+    text = f"**{fmt(result)}{'%' if scale == 'percent' and op in ('percent_change', 'ratio') else ''}** = {formula} ({explained})"
+    return Answer(
+        question=q.text, text=text, value=result, scale=scale, unit=picks[0].quantity.unit, kind="computed",
+        citations=citer.citations,
+        computation=Computation(operation=op, formula=formula, operands=operands, result=result),
+    )
+
+
+def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
+    """Operations over one measure in several years ("change from 2018 to 2019")."""
+    years = list(dict.fromkeys(q.years))
+    if len(years) < 2:
+        return None
+    cands = gather(q, snap, hits)
+    # A change stated outright beats one we compute ("increased $19.2 million").
+    if op == "difference":
+        stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
+        if stated and stated[0].score >= max(c.score for c in cands) - 0.3:
+            return None
+    found = per_year(q, [c for c in cands if not c.is_change])
+    if len(found) != len(years) or any(c.match < MIN_MATCH for c in found.values()):
+        return None
+    if op in ("difference", "percent_change"):
+        a, b = max(years), min(years)
+        low = q.text.lower()
+        if op == "difference" and re.search(r"\b(more|higher|greater|larger|bigger)\b.*\bthan\b", low):
+            a, b = years[0], years[1]
+        elif op == "difference" and re.search(r"\b(fewer|less|lower|smaller)\b.*\bthan\b", low):
+            a, b = years[1], years[0]
+        picks, labels = [found[a], found[b]], [str(a), str(b)]
+    else:
+        picks, labels = [found[y] for y in years], [str(y) for y in years]
+    return _operands_answer(q, snap, op, picks, labels)
+
+
+_SPLIT = re.compile(r"\b(?:than|and|to|versus|vs\.?|compared (?:to|with))\b", re.I)
+
+
+def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
+    """Operations over two different measures ("what percentage of rescued victims were women")."""
+    low = q.text.lower()
+    if op == "ratio":
+        m = re.search(r"what (?:percent(?:age)?|share|proportion|fraction) of (?:the )?(.+?) (?:were|was|are|is) (.+?)\??$", low)
+        if m:
+            whole, part = m.group(1), m.group(2)
+            parts = [f"{part} {whole}", whole]
+        else:
+            return None
+    else:
+        m = re.search(r"(?:how many|how much|what|the)\s+(.*)", low)
+        body = m.group(1) if m else low
+        pieces = [p.strip(" ?,.") for p in _SPLIT.split(body) if p.strip(" ?,.")]
+        if len(pieces) != 2:
+            return None
+        parts = pieces
+    picks, labels = [], []
+    for i, part in enumerate(parts):
+        sub = parse_question(("how many " if q.wants_count else "what ") + part)
+        sub_cands = gather(sub, snap, hits)
+        chosen = None
+        ok = [c for c in sub_cands if c.match >= MIN_MATCH and all(c.quantity is not p.quantity for p in picks)]
+        if ok:
+            chosen = ok[0]
+            # The whole of a part is usually stated beside it ("358 victims, including 265 women").
+            if picks:
+                beside = [c for c in ok if c.sentence.node_id == picks[0].sentence.node_id]
+                if beside and beside[0].score >= chosen.score - 0.8:
+                    chosen = beside[0]
+        if chosen is None:
+            return None
+        picks.append(chosen)
+        labels.append(part)
+    if picks[0].value == picks[1].value and picks[0].sentence.node_id == picks[1].sentence.node_id:
+        return None
+    if op == "difference" and re.search(r"\b(fewer|less|lower)\b", low) and picks[0].value < picks[1].value:
+        picks.reverse()
+        labels.reverse()
+    return _operands_answer(q, snap, op, picks, labels)
+
+
+# ---- passages: years between, superlatives, counts -----------------------------------------------
+
+def _doc_sentences(snap: Snapshot, hits, doc_ids) -> list[Sentence]:
+    """The whole passage when the question is about one document, else the retrieved sentences."""
+    if doc_ids and len(doc_ids) == 1:
+        return snap.doc_sentences.get(doc_ids[0], [])
+    docs = {s.doc_id for s, _ in hits}
+    if len(docs) == 1:
+        return snap.doc_sentences.get(next(iter(docs)), [])
+    return [s for s, _ in hits]
+
+
+def _overlap(part_terms: list[str], s: Sentence) -> float:
+    want = {concept_of(t) for t in part_terms}
+    if not want:
+        return 0.0
+    have = {concept_of(t) for t in tokenize(s.text)}
+    return len(want & have) / len(want)
+
+
+def years_between(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
+    """'How many years between A and B' / 'after A did B': subtract the years of two events."""
+    low = q.text.lower()
+    body = re.sub(r"^.*?how many years\s*", "", low)
+    pieces = [p for p in re.split(r"\b(?:between|after|before|from|until|till|since|and|to|did|was|were|when|the)\b", body)]
+    pieces = [p.strip(" ?,.") for p in pieces if len(tokenize(p)) >= 1]
+    sentences = _doc_sentences(snap, hits, doc_ids)
+    with_years = [(s, [qq for qq in extract_quantities(s.text) if qq.kind == "year"]) for s in sentences]
+    with_years = [(s, ys) for s, ys in with_years if ys]
+    if not with_years:
+        return None
+    explicit = [y for y in q.years]
+    events: list[tuple[Sentence, float, int]] = []
+    for piece in pieces[:3]:
+        terms = tokenize(piece)
+        if not terms:
+            continue
+        best = max(with_years, key=lambda sy: (_overlap(terms, sy[0]), -sy[0].index))
+        if _overlap(terms, best[0]) == 0:
+            continue
+        events.append((best[0], best[1][0].value, len(events)))
+    years = [int(e[1]) for e in events]
+    for y in explicit:
+        if y not in years:
+            years.append(y)
+            events.append((None, y, len(events)))
+    distinct = list(dict.fromkeys(years))
+    if len(distinct) < 2:
+        # One sentence may hold both years ("from 1520 to 1540").
+        s, ys = max(with_years, key=lambda sy: (_overlap(tokenize(body), sy[0]), len(sy[1])))
+        vals = list(dict.fromkeys(int(y.value) for y in ys))
+        if len(vals) < 2:
+            return None
+        events = [(s, vals[0], 0), (s, vals[1], 1)]
+        distinct = vals[:2]
+    a, b = distinct[0], distinct[1]
+    ev = {int(e[1]): e[0] for e in events}
+    citer = Citer(snap)
+    operands = []
+    for y in (max(a, b), min(a, b)):
+        s = ev.get(y)
+        if s is None:
+            return None  # a year only the question names cannot be cited
+        operands.append(Operand(value=y, text=str(y), citation=citer.ref(s)))
+    result = abs(a - b)
+    formula = f"{operands[0].value:.0f} [{operands[0].citation}] − {operands[1].value:.0f} [{operands[1].citation}]"
+    return Answer(
+        question=q.text, text=f"**{result}** years = {formula}", value=float(result), kind="computed",
+        citations=citer.citations,
+        computation=Computation(operation="years_between", formula=formula, operands=operands, result=result),
+    )
+
+
+def _quarter_map(sentences: list[Sentence]) -> dict[str, int]:
+    """Which quarter of a game each sentence narrates (0 = unknown), carried forward."""
+    out, current = {}, 0
+    for s in sentences:
+        m = _QUARTER.search(s.text)
+        if m:
+            word = (m.group(1) or m.group(2) or "").lower()
+            if "overtime" in m.group(0).lower():
+                current = 5
+            elif "half" in m.group(0).lower():
+                current = 1 if word == "first" else 3
+            else:
+                current = _QUARTER_NUM.get(word, current)
+        out[s.node_id] = current
+    return out
+
+
+def _quarter_filter(q: Question) -> set[int] | None:
+    low = q.text.lower()
+    m = _QUARTER.search(low)
+    if not m:
+        return None
+    if "overtime" in m.group(0):
+        return {5}
+    if "half" in m.group(0):
+        return {1, 2} if (m.group(2) or "") == "first" else {3, 4}
+    return {_QUARTER_NUM[m.group(1)]}
+
+
+def _names(q: Question) -> list[str]:
+    """Capitalised words in the question after its first word: players, teams, places."""
+    words = re.findall(r"\b[A-Z][a-zA-Z'.-]+", q.text)[1:]
+    return [w for w in words if w.lower() not in {"how", "what", "which", "who", "the", "in", "of"}]
+
+
+def _noun_after_how_many(q: Question) -> list[str]:
+    m = re.search(r"how many (?:yards|points)?\s*(?:was|were|did|is)?\s*(?:the\s+)?((?:\w+[ -]?){1,3})", q.text.lower())
+    if not m:
+        return []
+    return [t for t in tokenize(m.group(1)) if t not in {"longest", "shortest", "first", "last", "total"}]
+
+
+def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
+    """'How many yards was the longest field goal': the max/min over the passage's matching figures."""
+    low = q.text.lower()
+    want_max = bool(re.search(r"\b(longest|largest|highest|biggest|most|farthest)\b", low))
+    want_min = bool(re.search(r"\b(shortest|smallest|lowest|least)\b", low))
+    first = bool(re.search(r"\bfirst\b", low)) and not (want_max or want_min)
+    last = bool(re.search(r"\b(last|final)\b", low)) and not (want_max or want_min)
+    if not (want_max or want_min or first or last):
+        return None
+    sentences = _doc_sentences(snap, hits, doc_ids)
+    unit = "yard" if "yard" in low else None
+    target = re.search(r"\b(?:longest|shortest|largest|smallest|first|last|final|highest|lowest)\s+((?:[a-z-]+\s?){1,3})", low)
+    target_terms = [t for t in tokenize(target.group(1)) if t not in {"yard", "of", "the", "game"}] if target else []
+    quarters = _quarter_filter(q)
+    qmap = _quarter_map(sentences) if quarters else {}
+    names = _names(q)
+    found: list[tuple[Sentence, object]] = []
+    for s in sentences:
+        if quarters and qmap.get(s.node_id) not in quarters:
+            continue
+        if names and not any(n in s.text for n in names):
+            continue
+        for qq in extract_quantities(s.text):
+            if unit and qq.unit != unit:
+                continue
+            if not unit and qq.kind in ("year", "date", "label", "ordinal"):
+                continue
+            after = s.text[qq.end:qq.end + 40].lower()
+            if target_terms:
+                after_terms = {concept_of(t) for t in tokenize(after)[:4]}
+                if not ({concept_of(t) for t in target_terms[:2]} & after_terms):
+                    continue
+            found.append((s, qq))
+    if not found:
+        return None
+    if want_max:
+        s, qq = max(found, key=lambda f: f[1].value)
+    elif want_min:
+        s, qq = min(found, key=lambda f: f[1].value)
+    elif first:
+        s, qq = found[0]
+    else:
+        s, qq = found[-1]
+    citer = Citer(snap)
+    n = citer.ref(s)
+    word = "longest" if want_max else "shortest" if want_min else "first" if first else "last"
+    others = ", ".join(f"{f[1].text} [{citer.ref(f[0])}]" for f in found[:8] if f[1] is not qq)
+    text = f"**{qq.text}** [{n}] — the {word} of {len(found)} matching figure(s)" + (f"; others: {others}" if others else "")
+    return Answer(question=q.text, text=text, value=qq.value, unit=qq.unit, kind="figure", citations=citer.citations)
+
+
+def count_mentions(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
+    """'How many field goals did X kick': count the passage's mentions, each one cited."""
+    noun = _noun_after_how_many(q)
+    if not noun:
+        return None
+    head = concept_of(noun[0])
+    sentences = _doc_sentences(snap, hits, doc_ids)
+    quarters = _quarter_filter(q)
+    qmap = _quarter_map(sentences) if quarters else {}
+    names = _names(q)
+    counted: list[Sentence] = []
+    total = 0
+    for s in sentences:
+        if quarters and qmap.get(s.node_id) not in quarters:
+            continue
+        if names and not any(n in s.text for n in names):
+            continue
+        toks = [concept_of(t) for t in tokenize(s.text)]
+        k = toks.count(head)
+        if len(noun) > 1:
+            nxt = concept_of(noun[1])
+            k = sum(1 for i in range(len(toks) - 1) if toks[i] == head and toks[i + 1] == nxt)
+        if k:
+            total += k
+            counted.append(s)
+    if not total:
+        return None
+    citer = Citer(snap)
+    refs = [citer.ref(s) for s in counted]
+    text = f"**{total}** — counted in " + ", ".join(f"[{r}]" for r in refs)
+    return Answer(
+        question=q.text, text=text, value=float(total), kind="computed", citations=citer.citations,
+        computation=Computation(operation="count", formula=" + ".join(f"1 [{r}]" for r in refs) if total == len(refs)
+                                else f"{total} mentions in " + ", ".join(f"[{r}]" for r in refs),
+                                operands=[], result=float(total)),
+    )
+
+
+def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
+    """An answer for questions that need more than one figure, or None to pick a stated figure."""
+    op = q.operation
+    if op == "years_between":
+        return years_between(q, snap, hits, doc_ids)
+    if op == "superlative":
+        return superlative(q, snap, hits, doc_ids)
+    if op in ("ratio", "percent_change"):
+        # A percentage the report states beats one we would compute.
+        stated = [c for c in gather(q, snap, hits) if (c.quantity.kind == "percent" or c.scale == "percent")]
+        if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
+            return None
+    if op in ("difference", "sum", "average", "percent_change", "ratio"):
+        return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)
+    return None

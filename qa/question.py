@@ -1,0 +1,128 @@
+"""Understanding a question: what it asks for (target), under which constraints, and which operation.
+
+General rules only: nothing here knows any particular document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from reportqa.bm25 import STOPWORDS, tokenize
+
+# Paraphrases readers use for the same thing. Each group is matched as one concept.
+SYNONYMS: list[set[str]] = [
+    {"women", "woman", "female", "females", "girls", "girl"},
+    {"men", "man", "male", "males", "boys", "boy"},
+    {"rescued", "rescue", "saved", "save", "freed", "free", "liberated", "rescues"},
+    {"minors", "minor", "children", "child", "kids", "underage", "juveniles"},
+    {"arrested", "arrest", "detained", "apprehended", "held", "caught", "arrests"},
+    {"charged", "prosecuted", "indicted", "court", "prosecution"},
+    {"foreigners", "foreign", "foreigner", "nationals", "non-cambodians", "expatriates"},
+    {"nationalities", "nationality", "countries", "country", "nations"},
+    {"cases", "case", "incidents", "crimes", "offences", "offenses"},
+    {"suspects", "suspect", "perpetrators", "offenders", "culprits", "traffickers"},
+    {"victims", "victim", "survivors", "people", "persons"},
+    {"revenue", "revenues", "sales", "turnover"},
+    {"profit", "income", "earnings"},
+    {"cost", "costs", "expense", "expenses", "spending"},
+    {"touchdown", "td", "touchdowns"},
+    {"families", "family", "relatives", "homes"},
+    {"sent", "handed", "transferred", "referred", "returned"},
+]
+
+_GROUP_OF: dict[str, int] = {}
+for _i, _group in enumerate(SYNONYMS):
+    for _w in _group:
+        for _t in tokenize(_w):
+            _GROUP_OF.setdefault(_t, _i)
+
+QUESTION_FRAME = set(tokenize(
+    "how many much what which when who whom whose why where was were is are did does do has have had "
+    "number amount total figure value according report reports state say said there "
+    # operation words: they say what to do with figures, not which figures
+    "fewer more less difference change changes increase increased decrease decreased total sum combined "
+    "average mean percentage percent ratio proportion share altogether together respectively compared "
+    "respective year years period"
+))
+
+_YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
+_PERCENT_Q = re.compile(r"\b(percent(age)?|%|per cent|share|proportion|rate)\b", re.I)
+_MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
+_COUNT_Q = re.compile(r"\bhow many\b", re.I)
+
+OPERATIONS = [
+    ("percent_change", re.compile(r"\b(percent(age)?|%) (change|increase|decrease|growth|decline|drop|rise)\b|\bby what percent", re.I)),
+    ("years_between", re.compile(r"\bhow many years\b", re.I)),
+    ("average", re.compile(r"\b(average|mean)\b", re.I)),
+    ("ratio", re.compile(r"\b(ratio|proportion|what (percent(age)?|share|fraction) of)\b", re.I)),
+    ("difference", re.compile(r"\b(difference|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d? (in|from|between))\b", re.I)),
+    ("sum", re.compile(r"\b(sum|combined|together|altogether|in all)\b", re.I)),
+    ("superlative", re.compile(r"\b(longest|shortest|largest|smallest|highest|lowest|biggest|most|least|first|last|final)\b", re.I)),
+]
+
+
+@dataclass
+class Question:
+    text: str
+    tokens: list[str]
+    terms: list[str]                 # content terms (stemmed), the target and constraints
+    years: list[int] = field(default_factory=list)
+    wants_year: bool = False
+    wants_percent: bool = False
+    wants_money: bool = False
+    wants_count: bool = False
+    wants_number: bool = False
+    operation: str = "figure"        # figure, difference, sum, average, ratio, percent_change, years_between, superlative, count
+    respectively: bool = False
+
+    def concept(self, token: str) -> str:
+        g = _GROUP_OF.get(token)
+        return f"#{g}" if g is not None else token
+
+    @property
+    def concepts(self) -> list[str]:
+        return list(dict.fromkeys(self.concept(t) for t in self.terms))
+
+
+def concept_of(token: str) -> str:
+    g = _GROUP_OF.get(token)
+    return f"#{g}" if g is not None else token
+
+
+@lru_cache(maxsize=2048)
+def parse_question(text: str) -> Question:
+    """Target terms, years, expected kind of number and operation of a question."""
+    low = text.lower()
+    tokens = tokenize(text)
+    years = [int(y) for y in _YEAR.findall(text)]
+    terms = [t for t in tokens if t not in QUESTION_FRAME and not t[0].isdigit()]
+    # Numbers in the question that are not years are constraints too ("under 15").
+    terms += [t for t in tokens if t[0].isdigit() and int(float(t)) not in years]
+    wants_year = bool(re.search(r"\b(which|what) (year|years)\b|\bin which year|\bwhen\b|\bwhat year\b", low))
+    q = Question(
+        text=text, tokens=tokens, terms=terms, years=years, wants_year=wants_year,
+        wants_percent=bool(_PERCENT_Q.search(low)),
+        wants_money=bool(_MONEY_Q.search(low)) and not _COUNT_Q.search(low),
+        wants_count=bool(_COUNT_Q.search(low)),
+        respectively="respectively" in low,
+    )
+    for name, pattern in OPERATIONS:
+        if pattern.search(low):
+            q.operation = name
+            break
+    if q.operation == "figure" and re.search(r"\btotal\b", low) and (len(set(years)) >= 2 or re.search(r"\btotal\b.*\b\w+ and \w+", low)):
+        q.operation = "sum"
+    if q.operation == "years_between" and not re.search(r"\b(between|after|before|from|since|later|earlier|passed|elapsed|took|take|apart|until|lasted|long)\b", low):
+        q.operation = "figure"  # "how many years is X recognised over" asks for a stated figure
+    if q.operation == "superlative" and not q.wants_count and not re.search(r"\bhow many yards\b|\bwhich\b|\bwho\b", low):
+        q.operation = "figure"
+    q.wants_number = q.wants_count or q.wants_money or q.wants_percent or q.wants_year or bool(
+        re.search(r"^(what|how)\b", low)
+    )
+    return q
+
+
+def is_content(token: str) -> bool:
+    return token not in STOPWORDS and token not in QUESTION_FRAME

@@ -1,0 +1,76 @@
+"""The answering service: validates the question, retrieves, chooses an answer, checks grounding."""
+
+from __future__ import annotations
+
+import threading
+import time
+import unicodedata
+
+from reportqa.errors import BadInput
+from reportqa.models import Answer
+from reportqa.settings import Settings
+from reportqa.store import Store
+
+from qa.reader import StoreReader
+from qa.retrieve import HybridRetriever
+
+_SHARED: dict[tuple, "QA"] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def clean_question(question: str, limit: int) -> str:
+    """The question as we will use it, or BadInput saying what is wrong with it."""
+    if question is None or not str(question).strip():
+        raise BadInput("the question is empty")
+    q = unicodedata.normalize("NFKC", str(question)).replace("\x00", " ").strip()
+    if len(q) > limit:
+        raise BadInput(f"the question is {len(q):,} characters long; the limit is {limit:,} (REPORTQA_MAX_QUESTION_CHARS)")
+    if not any(ch.isalnum() for ch in q):
+        raise BadInput("the question has no words or numbers in it")
+    return " ".join(q.split())
+
+
+class QA:
+    """Answers questions from one store. Components are passed in so tests can swap them."""
+
+    def __init__(self, settings: Settings, embedder=None, reader: StoreReader | None = None):
+        self.settings = settings
+        if embedder is None:
+            from reportqa.embedding import LocalEmbedding
+
+            embedder = LocalEmbedding.from_settings(settings)
+        self.embedder = embedder
+        self.reader = reader or StoreReader(settings, Store(settings))
+        self.retriever = HybridRetriever(settings, self.reader, embedder)
+
+    @classmethod
+    def shared(cls, settings: Settings) -> "QA":
+        """One QA per settings per process: the model and indexes load once, not per request."""
+        key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.embed_model)
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                _SHARED[key] = cls(settings)
+            return _SHARED[key]
+
+    def resolve_docs(self, doc: str | list[str] | None) -> list[str] | None:
+        """Content ids for a document filter given as ids or file stems."""
+        if doc is None or doc == [] or doc == "":
+            return None
+        refs = [doc] if isinstance(doc, str) else list(doc)
+        manifest = self.reader.snapshot().manifest
+        return [manifest.resolve(r).doc_id for r in refs]
+
+    def answer(self, question: str, doc: str | list[str] | None = None) -> Answer:
+        """Answer from the reports, citing sentences; 'not_found' when they do not say."""
+        from qa.choose import choose_answer
+        from qa.grounding import check_grounded
+
+        started = time.perf_counter()
+        q = clean_question(question, self.settings.max_question_chars)
+        doc_ids = self.resolve_docs(doc)
+        snap = self.reader.snapshot()
+        answer = choose_answer(q, snap, self.retriever, doc_ids, self.settings)
+        answer.question = q
+        check_grounded(answer)
+        answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return answer

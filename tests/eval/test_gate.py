@@ -1,0 +1,79 @@
+"""The CI gate: accuracy on each gold set must reach the floor set in eval/thresholds.toml.
+
+The team gold set runs over a temp store holding only ../shared/reports (small);
+the benchmarks run over the session's `bench_store`. Every gate also checks that
+the gold file loaded cleanly and that every question was asked, so a broken gold
+file or an empty store can never pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eval.gold import load_gold
+from eval.run import EvalRun, gate_failures, load_thresholds, run_eval
+from reportqa.settings import Settings
+from tests.conftest import EXAMPLES, REPO, SHARED
+
+GOLD = REPO / "eval" / "gold"
+TATQA_DEV = SHARED / "benchmarks" / "tatqa" / "tatqa_text.dev.jsonl"
+DROP_DEV = SHARED / "benchmarks" / "drop" / "drop_num.dev.jsonl"
+
+
+def evaluate(settings: Settings, embedder, gold: Path, corpus: list[Path] | None = None) -> EvalRun:
+    from qa.service import QA
+
+    return run_eval(settings, [gold], corpus=corpus, qa=QA(settings, embedder=embedder))
+
+
+def assert_gate(run: EvalRun, gold: Path, section: str) -> None:
+    """Every question asked, no data errors, and every limit of `section` met."""
+    expected = len(load_gold(gold)[0])
+    s = run.summary
+    assert expected > 0 and s["n"] == expected, f"asked {s['n']} of {expected} questions"
+    assert s["errors"] == [], s["errors"][:5]
+    failures = gate_failures(s, load_thresholds(section))
+    misses = [f"{r.id}: gold {r.gold}, got {r.predicted} ({r.reason})" for r in run.results if not r.correct]
+    figures = f"accuracy {s['accuracy']} ({s['correct']}/{s['n']}), by type {s['by_type']}"
+    assert not failures, f"[{section}] {'; '.join(failures)}; {figures}; first misses: {misses[:8]}"
+
+
+def test_thresholds_cover_every_gold_set():
+    for section in ("sar_kheng", "examples", "tatqa_text_dev", "drop_num_dev"):
+        limits = load_thresholds(section)
+        assert 0 < limits["min_accuracy"] <= 1, section
+
+
+def test_team_gold_files_are_clean():
+    for name, low, high in (("sar_kheng.jsonl", 35, 45), ("examples.jsonl", 12, 20)):
+        items, errors = load_gold(GOLD / name)
+        assert errors == [] and low <= len(items) <= high, name
+        assert all(i.answer_type in ("span", "arithmetic", "count", "null") for i in items)
+        assert all(i.evidence or i.expects_abstention for i in items), name
+
+
+def test_gate_examples(tmp_path, embedder):
+    gold = GOLD / "examples.jsonl"
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[EXAMPLES])
+    assert_gate(run, gold, "examples")
+
+
+@pytest.mark.shared
+def test_gate_sar_kheng(tmp_path, embedder):
+    gold = GOLD / "sar_kheng.jsonl"
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[SHARED / "reports"])
+    assert_gate(run, gold, "sar_kheng")
+
+
+@pytest.mark.shared
+def test_gate_tatqa_text_dev(bench_store, embedder):
+    run = evaluate(bench_store, embedder, TATQA_DEV)
+    assert_gate(run, TATQA_DEV, "tatqa_text_dev")
+
+
+@pytest.mark.shared
+def test_gate_drop_num_dev(bench_store, embedder):
+    run = evaluate(bench_store, embedder, DROP_DEV)
+    assert_gate(run, DROP_DEV, "drop_num_dev")

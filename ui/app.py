@@ -1,0 +1,366 @@
+"""The web chat (Gradio): Chat, Documents and Evaluation tabs over one report store.
+
+`build_app` wires components to small handlers; the handlers call qa/, ingest/ and
+eval/ through `Backend`, and ui/render.py turns results into (escaped) HTML.
+
+Error policy: a ReportQAError becomes `gr.Error(message)`; anything else is logged
+and shown as a generic message. Handlers raise *before* returning outputs, so a
+failed question never touches the chat history held in gr.State.
+"""
+
+from __future__ import annotations
+
+from reportqa import offline  # noqa: F401,I001  (before gradio: analytics and hub stay off)
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import gradio as gr
+
+from reportqa.errors import BadInput, ReportQAError
+from reportqa.models import Answer, DocumentInfo, IngestResult
+from reportqa.settings import Settings
+from ui import evaluation, render
+from ui.errors import raise_clean
+
+log = logging.getLogger(__name__)
+
+CSS_PATH = Path(__file__).with_name("style.css")
+MB = 1024 * 1024
+
+# Questions the bundled example reports (examples/reports) can answer, one of each kind.
+EXAMPLE_QUESTIONS = [
+    "How many victims did the authorities rescue?",
+    "How many trafficking cases did police handle in 2021?",
+    "How many shelter beds did Cambodia have at the end of 2021?",
+    "What was the percentage change in hotline calls from 2020 to 2021?",
+    "Who urged officials to keep up the pressure on traffickers?",
+]
+
+
+def uploads_dir(settings: Settings) -> Path:
+    """Where uploaded reports are kept (the store keeps only their text)."""
+    return Path(settings.data_dir).resolve() / "uploads"
+
+
+def outputs_dir(settings: Settings) -> Path:
+    """Where evaluation runs write their reports, so they can be downloaded."""
+    return Path(settings.data_dir).resolve() / "eval-runs"
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot leave the uploads folder or confuse a shell."""
+    stem, dot, ext = Path(name).name.rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "upload"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)
+    return f"{stem[:100]}.{ext.lower()}" if ext else stem[:100]
+
+
+class Backend:
+    """The UI's handle on qa/ and ingest/: one QA and one Ingestor sharing model and store."""
+
+    def __init__(self, settings: Settings, qa=None, ingestor=None):
+        self.settings = settings
+        self._qa = qa
+        self._ingestor = ingestor
+        self._init_lock = threading.Lock()
+        # One writer at a time inside this process; other processes are kept out by the store lock.
+        self.write_lock = threading.Lock()
+
+    @property
+    def qa(self):
+        """The answering service, created on first use (loads the embedding model)."""
+        with self._init_lock:
+            if self._qa is None:
+                from qa.service import QA
+
+                self._qa = QA.shared(self.settings)
+            return self._qa
+
+    @property
+    def ingestor(self):
+        """The ingestor, reusing the QA's embedder and store so the model loads once."""
+        qa = self.qa
+        with self._init_lock:
+            if self._ingestor is None:
+                from ingest.pipeline import Ingestor
+
+                reader = getattr(qa, "reader", None)
+                self._ingestor = Ingestor(
+                    self.settings, embedder=getattr(qa, "embedder", None), store=getattr(reader, "store", None)
+                )
+            return self._ingestor
+
+    def documents(self) -> list[DocumentInfo]:
+        """Committed documents, sorted by title."""
+        from reportqa.store import Store
+
+        manifest = Store(self.settings).read_manifest()
+        return sorted(manifest.documents.values(), key=lambda d: (d.title.lower(), d.doc_id))
+
+    def ask(self, question: str, docs: list[str] | None = None) -> Answer:
+        """QA.answer, with an empty document filter meaning 'all documents'."""
+        return self.qa.answer(question, doc=list(docs) if docs else None)
+
+    def receipt(self, answer: Answer) -> dict:
+        """The answer receipt, with the manifest's records of the cited documents."""
+        try:
+            docs = {d.doc_id: d for d in self.documents()}
+        except ReportQAError:
+            docs = {}
+        return render.receipt(answer, self.settings, docs)
+
+    def upload(self, paths: list[str], on_file: Callable[[int], None] | None = None) -> list[IngestResult]:
+        """Copy uploaded files into the uploads folder and ingest them; a bad file fails alone."""
+        results: list[IngestResult] = []
+        keep: list[Path] = []
+        target = uploads_dir(self.settings)
+        target.mkdir(parents=True, exist_ok=True)
+        limit = self.settings.upload_max_mb * MB
+        for p in paths:
+            src = Path(p)
+            name = safe_name(src.name)
+            if Path(name).suffix.lower() not in self.settings.allowed_extensions:
+                results.append(IngestResult(path=name, status="skipped", reason=(
+                    f"file type not accepted (accepted: {', '.join(self.settings.allowed_extensions)})")))
+            elif src.stat().st_size > limit:
+                results.append(IngestResult(path=name, status="failed", reason=(
+                    f"file is {src.stat().st_size / MB:.1f} MB, over the {self.settings.upload_max_mb:g} MB "
+                    "upload limit")))
+            else:
+                # Same name again = a new version: the ingestor replaces the document from that path.
+                dest = target / name
+                shutil.copyfile(src, dest)
+                keep.append(dest)
+        if keep:
+            results.extend(self._ingest(keep, on_file))
+        for r in results:
+            if r.status in ("failed", "skipped") and Path(r.path).parent == target:
+                Path(r.path).unlink(missing_ok=True)
+        return results
+
+    def _ingest(self, paths: list[Path], on_file: Callable[[int], None] | None) -> list[IngestResult]:
+        with self.write_lock:
+            ingestor = self.ingestor
+            done = [0]
+
+            def hook(event: str, n: int) -> None:
+                done[0] += 1
+                if on_file:
+                    on_file(done[0])
+
+            ingestor.progress = hook
+            try:
+                return ingestor.ingest(paths)
+            finally:
+                ingestor.progress = lambda event, n: None
+
+    def remove(self, doc_id: str) -> DocumentInfo:
+        """Remove a document from the store (and its uploaded file, if it was uploaded here)."""
+        with self.write_lock:
+            info = self.ingestor.remove(doc_id)
+        source = Path(info.source)
+        if source.parent == uploads_dir(self.settings):
+            source.unlink(missing_ok=True)
+        return info
+
+
+def _doc_choices(docs: list[DocumentInfo]) -> list[tuple[str, str]]:
+    return [(f"{d.title} ({Path(d.source).name})", d.doc_id) for d in docs]
+
+
+def _doc_rows(docs: list[DocumentInfo]) -> list[list]:
+    return [[d.title, Path(d.source).name, d.sentences, d.pages or "", d.doc_id, d.ingested_at] for d in docs]
+
+
+DOC_HEADERS = ["title", "file", "sentences", "pages", "id (content hash)", "ingested"]
+
+
+def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
+    """The Gradio app over the store in `settings.data_dir` (queue configured, not launched).
+
+    `qa` and `ingestor` may be passed in (tests, or to share them); by default they are
+    created on first use and share one embedding model.
+    """
+    backend = Backend(settings, qa, ingestor)
+
+    def answer_or_raise(question: str, documents: list[str] | None) -> Answer:
+        try:
+            return backend.ask(question, documents)
+        except Exception as e:  # noqa: BLE001 - every error leaves as a clean gr.Error
+            raise_clean(e)
+
+    def ask(question: str, documents: list[str] | None = None) -> dict:
+        """Answer a question from the ingested reports.
+
+        `documents` optionally restricts the answer to some documents (content ids or
+        file stems). Returns the Answer as JSON: text, kind, value, citations with
+        character offsets (start, end, context, context_start) and, for computed
+        answers, the formula and operands.
+        """
+        return answer_or_raise(question, documents).model_dump(mode="json")
+
+    def on_ask(question: str, documents: list[str] | None, history: list[dict]):
+        answer = answer_or_raise(question, documents)
+        history = [*(history or []), answer.model_dump(mode="json")]
+        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
+        return history, transcript(history), receipt, ""
+
+    def transcript(history: list[dict]) -> str:
+        return render.render_transcript([Answer.model_validate(h) for h in history or []])
+
+    def on_clear():
+        return [], render.render_transcript([]), ""
+
+    def docs_view(selected: list[str] | None = None):
+        try:
+            docs = backend.documents()
+        except Exception as e:  # noqa: BLE001
+            raise_clean(e)
+        ids = {d.doc_id for d in docs}
+        choices = _doc_choices(docs)
+        kept = [s for s in (selected or []) if s in ids]
+        return (
+            _doc_rows(docs),
+            gr.Dropdown(choices=choices, value=kept),
+            gr.Dropdown(choices=choices, value=None),
+            f"{len(docs)} documents, {sum(d.sentences for d in docs):,} sentences",
+        )
+
+    def on_upload(files, selected: list[str] | None, progress=gr.Progress()):
+        paths = [str(f) for f in (files if isinstance(files, list) else [files]) if f]
+        if not paths:
+            raise gr.Error("Choose one or more files to upload.", print_exception=False)
+        total = len(paths)
+        progress((0, total), desc="Reading and embedding", unit="files")
+        try:
+            results = backend.upload(paths, lambda i: progress((i, total), desc="Ingested", unit="files"))
+        except Exception as e:  # noqa: BLE001
+            raise_clean(e)
+        return (render.render_ingest_results(results), *docs_view(selected), None)
+
+    def on_remove(doc_id: str | None, selected: list[str] | None):
+        if not doc_id:
+            raise gr.Error("Pick a document to remove.", print_exception=False)
+        try:
+            info = backend.remove(doc_id)
+        except Exception as e:  # noqa: BLE001
+            raise_clean(e)
+        status = f"<p>Removed <b>{render.esc(info.title)}</b> ({info.sentences} sentences).</p>"
+        return (status, *docs_view(selected))
+
+    with gr.Blocks(title="reportqa", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
+        history = gr.State([])
+        gr.Markdown("## reportqa — grounded answers from your reports\n"
+                    "Every figure comes with the sentence it was read from.")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                doc_filter = gr.Dropdown(
+                    label="Ask only these documents", info="Leave empty to ask all documents.",
+                    multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
+                )
+                chat = gr.HTML(render.render_transcript([]), elem_id="rq-transcript", autoscroll=True)
+                with gr.Row():
+                    question = gr.Textbox(
+                        label="Question", placeholder="How many victims did the authorities rescue?",
+                        max_lines=4, scale=5, elem_id="rq-question", max_length=settings.max_question_chars,
+                    )
+                    ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="rq-ask")
+                gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
+                with gr.Row():
+                    clear_btn = gr.Button("Clear chat", size="sm")
+                with gr.Accordion("Copy answer receipt (JSON)", open=False):
+                    receipt_box = gr.Code(
+                        value="", language="json", label="Answer receipt", buttons=["copy", "download"],
+                        interactive=False, elem_id="rq-receipt", max_lines=30,
+                    )
+            with gr.Tab("Documents", id="documents"):
+                docs_summary = gr.Markdown("", elem_id="rq-docs-summary")
+                docs_table = gr.Dataframe(
+                    headers=DOC_HEADERS, datatype="str", interactive=False, elem_id="rq-docs", wrap=True,
+                    column_widths=["34%", "22%", "9%", "7%", "14%", "14%"],
+                )
+                upload = gr.File(
+                    label=(f"Upload reports ({', '.join(settings.allowed_extensions)}; "
+                           f"up to {settings.upload_max_mb:g} MB each)"),
+                    file_count="multiple", file_types=list(settings.allowed_extensions), elem_id="rq-upload",
+                    height=140,
+                )
+                upload_status = gr.HTML("", elem_id="rq-upload-status")
+                with gr.Row():
+                    remove_pick = gr.Dropdown(label="Document to remove", choices=[], scale=4, elem_id="rq-remove-pick")
+                    remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="rq-remove")
+            with gr.Tab("Evaluation", id="evaluation"):
+                evaluation.build_tab(settings, backend, outputs_dir(settings))
+
+        docs_outputs = [docs_table, doc_filter, remove_pick, docs_summary]
+        ask_args = dict(fn=on_ask, inputs=[question, doc_filter, history],
+                        outputs=[history, chat, receipt_box, question], api_visibility="private")
+        ask_btn.click(**ask_args)
+        question.submit(**ask_args)
+        clear_btn.click(on_clear, outputs=[history, chat, receipt_box], api_visibility="private", queue=False)
+        # Writers share one concurrency slot: uploads and removals wait in line instead of failing.
+        upload.upload(on_upload, inputs=[upload, doc_filter],
+                      outputs=[upload_status, *docs_outputs, upload], concurrency_limit=1,
+                      concurrency_id="store-writer", api_visibility="private")
+        remove_btn.click(on_remove, inputs=[remove_pick, doc_filter], outputs=[upload_status, *docs_outputs],
+                         concurrency_limit=1, concurrency_id="store-writer", api_visibility="private")
+        demo.load(docs_view, inputs=[doc_filter], outputs=docs_outputs, api_visibility="private")
+        gr.api(ask, api_name="ask")
+
+    # A full queue makes the browser say "This application is currently busy. Please try again."
+    demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency)
+    demo.rq_backend = backend  # for tests and serve(): warm-up and inspection
+    return demo
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """'USER:PASS' as a (user, password) pair; None when not given."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user or not password:
+        raise BadInput("--auth must look like USER:PASS")
+    return user, password
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: str | tuple[str, str] | None = None,
+          ) -> None:
+    """Build the app and serve it until interrupted (loopback only unless `host` says otherwise)."""
+    if isinstance(auth, str):
+        auth = parse_auth(auth)
+    # Gradio's upload cache is served too: keep it inside the data folder (read when the app is built).
+    os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.data_dir).resolve() / "ui-cache"))
+    demo = build_app(settings)
+    backend: Backend = demo.rq_backend
+    backend.qa  # load the model now, not on the first question  # noqa: B018
+    served = [uploads_dir(settings), outputs_dir(settings)]
+    for folder in served:
+        folder.mkdir(parents=True, exist_ok=True)
+    if host not in ("127.0.0.1", "localhost", "::1") and auth is None:
+        log.warning("serving on %s without --auth: anyone who can reach this port can read and change the store",
+                    host)
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        # Only these folders may be served as files (plus Gradio's own upload cache); never the repo.
+        allowed_paths=[str(p) for p in served],
+        max_file_size=int(settings.upload_max_mb * MB),
+        css_paths=[CSS_PATH],
+        footer_links=["api"],
+        ssr_mode=False,
+        mcp_server=False,
+        pwa=False,
+        enable_monitoring=False,
+        show_error=False,
+        quiet=False,
+    )
