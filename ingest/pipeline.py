@@ -26,6 +26,10 @@ from ingest.sentences import split_sentences
 
 ProgressHook = Callable[[str, int], None]
 
+# Files are embedded in groups of about this many sentences: one encode call over several
+# small files, so the model's length sorting works across files and batches pad less.
+EMBED_GROUP_SENTENCES = 512
+
 
 def content_id(data: bytes) -> str:
     """Documents are identified by their content, so a renamed copy is recognised."""
@@ -96,12 +100,16 @@ class Ingestor:
                 f"this store was built with embedding model '{manifest.embed_model}', not "
                 f"'{self.settings.embed_model}'; use another REPORTQA_DATA_DIR or re-ingest into an empty one"
             )
+        self._sweep(manifest)
         by_source = {d.source: d for d in manifest.documents.values()}
         results: list[IngestResult] = []
         pending: list[tuple[StoredDocument, IngestResult]] = []
         pending_ids: set[str] = set()
         replaced: set[str] = set()
         pending_sentences = 0
+        committed = sum(d.sentences for d in manifest.documents.values())
+        group: list[tuple[StoredDocument, IngestResult]] = []  # prepared, not yet embedded
+        group_sentences = 0
         for path, early in expand_paths(paths):
             if early is not None:
                 results.append(early)
@@ -127,18 +135,46 @@ class Ingestor:
                 result.status = "replaced"
             else:
                 result.status = "new"
-            self._embed_and_add(stored)
-            self.progress("file", len(stored.sentences))
-            pending.append((stored, result))
+            group.append((stored, result))
             pending_ids.add(stored.document.doc_id)
-            pending_sentences += len(stored.sentences)
-            committed = sum(d.sentences for d in manifest.documents.values())
-            if pending_sentences >= max(self.settings.commit_every, committed // 2):
+            group_sentences += len(stored.sentences)
+            # Commit after the same files as when embedding one file at a time: the group is
+            # embedded (and its vectors added) before the file that reaches the threshold commits.
+            due = pending_sentences + group_sentences >= max(self.settings.commit_every, committed // 2)
+            if not due and group_sentences < EMBED_GROUP_SENTENCES:
+                continue
+            pending_sentences += self._embed_group(group, pending)
+            group, group_sentences = [], 0
+            if due:
                 manifest = self._commit(manifest, pending, replaced)
+                committed = sum(d.sentences for d in manifest.documents.values())
                 pending, replaced, pending_sentences = [], set(), 0
+        if group:
+            self._embed_group(group, pending)
         if pending or replaced:
             self._commit(manifest, pending, replaced)
         return results
+
+    def _embed_group(self, group: list[tuple[StoredDocument, IngestResult]],
+                     pending: list[tuple[StoredDocument, IngestResult]]) -> int:
+        """Embed and add a group of prepared files, then count them as pending (in order)."""
+        self._embed_and_add([stored for stored, _ in group])
+        for stored, result in group:
+            self.progress("file", len(stored.sentences))
+            pending.append((stored, result))
+        return sum(len(stored.sentences) for stored, _ in group)
+
+    def _sweep(self, manifest: Manifest) -> None:
+        """Delete what a killed writer left behind: temp files, uncommitted document files and
+        BM25 folders. Only the lock holder writes these, so none of them is in use now."""
+        for tmp in [*self.store.root.glob("*.tmp"), *self.store.docs_dir.glob("*.tmp")]:
+            tmp.unlink(missing_ok=True)
+        for doc_file in self.store.docs_dir.glob("*.json"):
+            if doc_file.stem not in manifest.documents:
+                doc_file.unlink(missing_ok=True)
+        for folder in self.store.root.glob("bm25-*"):
+            if folder.name != manifest.bm25:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def _prepare(self, path: Path, result: IngestResult, manifest: Manifest,
                  pending_ids: set[str]) -> StoredDocument | None:
@@ -169,12 +205,14 @@ class Ingestor:
         result.warnings = list(document.warnings)
         return StoredDocument(document=document, sentences=sentences)
 
-    def _embed_and_add(self, stored: StoredDocument) -> None:
+    def _embed_and_add(self, stored: StoredDocument | list[StoredDocument]) -> None:
+        """Embed one or several documents' sentences in one encode call and add them to Chroma."""
         from llama_index.core.schema import TextNode
 
-        sentences = stored.sentences
-        texts = [s.search_text for s in sentences]
-        unique = list(dict.fromkeys(texts))  # a repeated sentence is embedded once
+        docs = [stored] if isinstance(stored, StoredDocument) else list(stored)
+        texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
+        # A repeated sentence (within a document or across the group) is embedded once.
+        unique = list(dict.fromkeys(t for texts in texts_of for t in texts))
         vectors = dict(zip(unique, self.embedder.encode(unique)))
         window = self.settings.context_window
         nodes = [
@@ -182,14 +220,21 @@ class Ingestor:
                 id_=s.node_id,
                 text=texts[i],
                 embedding=vectors[texts[i]],
-                metadata=chroma_metadata(stored.document, s, context_of(sentences, i, window)),
+                metadata=chroma_metadata(doc.document, s, context_of(doc.sentences, i, window)),
             )
-            for i, s in enumerate(sentences)
+            for doc, texts in zip(docs, texts_of)
+            for i, s in enumerate(doc.sentences)
         ]
         collection = self.store.collection
-        # A crashed earlier run may have left some of these ids: replace, don't duplicate.
-        collection.delete(ids=[n.node_id for n in nodes])
-        self.store.vector_store.add(nodes)
+        # Chroma refuses bigger batches (5,461 embedded) with an InternalError, so a long
+        # document is added in pieces rather than failing the whole run.
+        step = self.store.client.get_max_batch_size()
+        step = step if step > 0 else 4096
+        for lo in range(0, len(nodes), step):
+            batch = nodes[lo:lo + step]
+            # A crashed earlier run may have left some of these ids: replace, don't duplicate.
+            collection.delete(ids=[n.node_id for n in batch])
+            self.store.vector_store.add(batch)
 
     def _lexical_rows(self, doc_id: str) -> tuple[list[str], list[str]]:
         if doc_id not in self._lexical_cache:

@@ -26,9 +26,8 @@ _CHANGE_BEFORE = re.compile(
 _CHANGE_AFTER = re.compile(r"^\s*(?:million|billion|thousand|m|bn|%|percent)?\s*(increase|decrease|higher|lower|more|less|rise|decline|drop|reduction|change|improvement)\b", re.I)
 _SCALE_WORD = {"thousands": "thousand", "millions": "million", "billions": "billion"}
 EXCLUDED_KINDS = {"date", "ordinal", "label"}
-_FOLLOWING_YEAR = re.compile(
-    r"\s*(?:[a-zA-Z%]+\s+){0,3}?(?:in|for|during|of|at|as of|by|on|ended|ending|fiscal|FY|year|the|end of|"
-    r"december 31,|june 30,|march 31,|september 30,)?\s*(?:fiscal\s+|FY\s*|calendar\s+)?", re.I)
+_PERIOD_WORDS = set(tokenize("in for during fiscal year years ended ending end the of at as were was respectively "
+                             "compared with to from million billion thousand percent"))
 
 
 @dataclass
@@ -85,6 +84,16 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
     return tokenize(segment)[-limit:]
 
 
+_CLAUSE_BREAK = re.compile(r"[;:()$£€%]|\b(compared|versus|while|whereas|than|and|from|but|or)\b|\d{3,}", re.I)
+
+
+def _leads_to_year(between: str) -> bool:
+    """Whether the words between a figure and a later year tie them ("... for the fiscal year ended 2018")."""
+    if len(between) > 60 or _CLAUSE_BREAK.search(between):
+        return False
+    return len(between.split()) <= 7 and (not re.search(r",", between) or re.search(r"\d{1,2},\s*$", between))
+
+
 def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
     """Index of each value quantity -> the year it belongs to, by general reading rules."""
     years = _years_in(text)
@@ -118,7 +127,7 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
         if i in out:
             continue
         q = quantities[i]
-        follow = [y for y, ys, _ in years if ys >= q.end and _FOLLOWING_YEAR.fullmatch(text[q.end:ys])]
+        follow = [y for y, ys, _ in years if ys >= q.end and _leads_to_year(text[q.end:ys])]
         before = [y for y, _, ye in years if ye <= q.start]
         after = [y for y, ys, _ in years if ys >= q.end]
         out[i] = follow[0] if follow else before[-1] if before else after[0] if after else None
@@ -182,5 +191,10 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
                            or q.qualifier in ("increased", "decreased", "increase", "decrease")),
             scale=q.scale,
         )
+        # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
+        # figure before it.
+        prev = next((o for o in reversed(out) if o.quantity.kind == c.quantity.kind), None)
+        if prev is not None and prev.after and not [t for t in c.after if t not in _PERIOD_WORDS and not t[0].isdigit()]:
+            c.after = list(prev.after)
         out.append(c)
     return out

@@ -12,7 +12,8 @@ from reportqa.settings import Settings
 
 from qa.candidates import Candidate, sentence_candidates
 from qa.cite import cite
-from qa.question import Question, concept_of, parse_question
+from qa.quantities import extract_quantities
+from qa.question import MEMBERS, Question, concept_of, parse_question
 from qa.reader import Snapshot
 
 MIN_MATCH = 0.45          # share of the question's (idf-weighted) concepts found around a figure
@@ -32,17 +33,34 @@ def _df(snap: Snapshot, token: str) -> int:
     return int(indptr[tid + 1] - indptr[tid])
 
 
-def concept_weights(q: Question, snap: Snapshot) -> dict[str, float]:
-    """IDF weight per question concept: rare words say more about the target than common ones."""
+def _doc_concepts(snap: Snapshot, doc_id: str) -> list[set[str]]:
+    """Concepts of each sentence of a document, computed once per snapshot."""
+    cache = snap.__dict__.setdefault("_concepts", {})
+    if doc_id not in cache:
+        cache[doc_id] = [_hits(tokenize(s.search_text)) for s in snap.doc_sentences.get(doc_id, [])]
+    return cache[doc_id]
+
+
+def concept_weights(q: Question, snap: Snapshot, doc_id: str | None = None) -> dict[str, float]:
+    """IDF weight per question concept: rare words say more about the target than common ones.
+
+    When the question is about one document, rarity inside that document counts as much as
+    rarity in the whole store ("women" is rarer than "victims" in a trafficking report).
+    Concepts found nowhere still weigh in, so a question about "convictions" is not answered
+    with a figure about arrests.
+    """
     n = max(len(snap.sentences), 1)
+    doc = _doc_concepts(snap, doc_id) if doc_id else None
     weights: dict[str, float] = {}
     for t in q.terms:
         c = concept_of(t)
-        df = _df(snap, t)
+        members = MEMBERS.get(c, {t})
+        df = max(_df(snap, m) for m in members)
         w = math.log(1 + n / (df + 1))
+        if doc:
+            ddf = sum(1 for sc in doc if c in sc)
+            w = 0.5 * w + 0.5 * math.log(1 + len(doc) / (ddf + 0.5)) * math.log(1 + n) / math.log(1 + len(doc))
         weights[c] = max(weights.get(c, 0.0), w)
-    # Concepts nowhere in the reports still count (so a question about "convictions" is not
-    # answered with a figure about arrests), but a synonym group may be found by any member.
     return weights
 
 
@@ -51,7 +69,8 @@ def _hits(terms: list[str] | set[str]) -> set[str]:
 
 
 def question_numbers(q: Question) -> set[float]:
-    return {float(t) for t in q.terms if t[0].isdigit()}
+    """Numbers the question itself states (not years): constraints such as "under 15"."""
+    return {x.value for x in extract_quantities(q.text) if x.kind not in ("year", "date")}
 
 
 def score_candidate(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str]) -> None:
@@ -78,6 +97,8 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
     head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
     if head is not None:
         score += 1.0 * weights[head] / max(weights.values())
+        if head in q.target:
+            score += 0.8  # "how many women ...": a figure that counts women
     kind = c.quantity.kind
     if q.years and not q.wants_year:
         if c.year in q.years:
@@ -105,6 +126,8 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
         score += 0.5 if asks_change else -0.6
     if c.quantity.range_with is not None:
         score -= 0.1
+    if c.sentence.kind == "table_row":
+        score -= 0.4  # prose states a figure as reported; tables repeat it, often in other units
     c.score = score
 
 
@@ -173,7 +196,8 @@ def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Can
 # ---- selection -----------------------------------------------------------------------------
 
 def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> list[Candidate]:
-    weights = concept_weights(q, snap)
+    docs = {s.doc_id for s, _ in hits}
+    weights = concept_weights(q, snap, next(iter(docs)) if len(docs) == 1 else None)
     qnums = question_numbers(q)
     out: list[Candidate] = []
     for rank, (s, score) in enumerate(hits):
@@ -253,14 +277,77 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     if special is not None:
         return special
     cands = gather(q, snap, hits)
-    if q.respectively or (len(set(q.years)) >= 2 and q.operation == "figure"):
-        ys = per_year(q, cands)
-        if len(ys) == len(set(q.years)) >= 2 and all(c.match >= MIN_MATCH for c in ys.values()):
-            return list_answer(q, snap, [ys[y] for y in dict.fromkeys(q.years)])
+    if q.wants_years_list:
+        listed = years_list(q, snap, cands)
+        if listed is not None:
+            return listed
+    if len(set(q.years)) >= 2 and (q.respectively or q.listed_years) and q.operation == "figure":
+        picks = per_year_same_sentence(q, cands) or list(per_year(q, cands).values())
+        if len(picks) == len(set(q.years)) and all(c.match >= MIN_MATCH for c in picks):
+            return list_answer(q, snap, picks)
+    if q.respectively and not q.years:
+        listed = respectively_list(q, snap, cands)
+        if listed is not None:
+            return listed
     best, rivals = pick_figure(q, cands)
     if best is None or best.match < MIN_MATCH:
         return not_found(q, snap, hits, "No sentence states this figure; closest sentences are listed.")
     return figure_answer(q, snap, best, rivals)
+
+
+def per_year_same_sentence(q: Question, cands: list[Candidate]) -> list[Candidate] | None:
+    """One value per asked year, all from the one sentence that states them together."""
+    years = list(dict.fromkeys(q.years))
+    best, best_score = None, None
+    by_sentence: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_sentence.setdefault(c.sentence.node_id, []).append(c)
+    for group in by_sentence.values():
+        picks = []
+        for y in years:
+            match = [c for c in group if c.year == y and c.quantity.kind != "year" and c.match >= MIN_MATCH]
+            if not match:
+                break
+            picks.append(match[0])
+        else:
+            total = sum(c.score for c in picks)
+            if best_score is None or total > best_score:
+                best, best_score = picks, total
+    return best
+
+
+def respectively_list(q: Question, snap: Snapshot, cands: list[Candidate]) -> Answer | None:
+    """'What were the federal, state and foreign credits, respectively?': the sentence's list, in order."""
+    m = re.search(r"\b((?:[\w-]+\s*,\s*)+[\w-]+,?\s+and\s+[\w-]+|[\w-]+\s+and\s+[\w-]+)\b", q.text)
+    if not m or not cands or cands[0].match < MIN_MATCH:
+        return None
+    n = len(re.split(r",\s*|\s+and\s+", m.group(1)))
+    best = cands[0]
+    same = [c for c in cands if c.sentence.node_id == best.sentence.node_id and c.quantity.kind == best.quantity.kind]
+    same.sort(key=lambda c: c.quantity.start)
+    start = next(i for i, c in enumerate(same) if c is best)
+    picks = same[start:start + n]
+    if len(picks) != n or n < 2:
+        return None
+    citer = Citer(snap)
+    k = citer.ref(best.sentence, best.retrieval)
+    text = "; ".join(f"**{c.mention}**" for c in picks) + f" [{k}]"
+    return Answer(question=q.text, text=text, value=[c.value for c in picks], scale=_scale_of(best),
+                  unit=best.quantity.unit, kind="figure", citations=citer.citations)
+
+
+def years_list(q: Question, snap: Snapshot, cands: list[Candidate]) -> Answer | None:
+    """'In which years was X reported?': the years of the best-matching sentence."""
+    years = [c for c in cands if c.quantity.kind == "year" and c.match >= MIN_MATCH]
+    if not years:
+        return None
+    sentence = years[0].sentence
+    found = sorted({c.value for c in cands if c.quantity.kind == "year" and c.sentence.node_id == sentence.node_id},
+                   reverse=True)
+    citer = Citer(snap)
+    k = citer.ref(sentence, years[0].retrieval)
+    return Answer(question=q.text, text=", ".join(f"**{fmt(y)}**" for y in found) + f" [{k}]",
+                  value=list(found), kind="figure", citations=citer.citations)
 
 
 def list_answer(q: Question, snap: Snapshot, picks: list[Candidate]) -> Answer:

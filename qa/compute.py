@@ -75,7 +75,7 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     # A change stated outright beats one we compute ("increased $19.2 million").
     if op == "difference":
         stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
-        if stated and stated[0].score >= max(c.score for c in cands) - 0.3:
+        if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
             return None
     found = per_year(q, [c for c in cands if not c.is_change])
     if len(found) != len(years) or any(c.match < MIN_MATCH for c in found.values()):
@@ -107,6 +107,11 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         else:
             return None
     else:
+        # Only an explicit comparison or list names two measures ("more X than Y", "X and Y combined").
+        if op == "difference" and not re.search(r"\bthan\b|\bdifference between\b|\bcompared (to|with)\b|\bversus\b", low):
+            return None
+        if op in ("sum", "average") and " and " not in low:
+            return None
         m = re.search(r"(?:how many|how much|what|the)\s+(.*)", low)
         body = m.group(1) if m else low
         pieces = [p.strip(" ?,.") for p in _SPLIT.split(body) if p.strip(" ?,.")]
@@ -300,7 +305,7 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     n = citer.ref(s)
     word = "longest" if want_max else "shortest" if want_min else "first" if first else "last"
     others = ", ".join(f"{f[1].text} [{citer.ref(f[0])}]" for f in found[:8] if f[1] is not qq)
-    text = f"**{qq.text}** [{n}] — the {word} of {len(found)} matching figure(s)" + (f"; others: {others}" if others else "")
+    text = f"**{qq.text}** [{n}] — the {word} of the matching figures" + (f"; the others: {others}" if others else "")
     return Answer(question=q.text, text=text, value=qq.value, unit=qq.unit, kind="figure", citations=citer.citations)
 
 
@@ -342,9 +347,47 @@ def count_mentions(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     )
 
 
+def which_year(q: Question, snap: Snapshot, hits) -> Answer | None:
+    """'In which year was X larger?': compare the measure's values year by year."""
+    low = q.text.lower()
+    want_max = not re.search(r"\b(smaller|smallest|lower|lowest|less|least|fewer|fewest)\b", low)
+    cands = [c for c in gather(q, snap, hits) if c.quantity.kind != "year" and c.year is not None and not c.is_change]
+    by_sentence: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if c.match >= MIN_MATCH:
+            by_sentence.setdefault(c.sentence.node_id, []).append(c)
+    best_group = None
+    for c in cands:
+        group = by_sentence.get(c.sentence.node_id, [])
+        per = {}
+        for g in group:
+            if g.quantity.kind == c.quantity.kind:
+                per.setdefault(g.year, g)
+        if len(per) >= 2:
+            best_group = list(per.values())
+            break
+    if not best_group:
+        return None
+    win = (max if want_max else min)(best_group, key=lambda c: c.value)
+    citer = Citer(snap)
+    k = citer.ref(win.sentence, win.retrieval)
+    rel = " > " if want_max else " < "
+    ordered = sorted(best_group, key=lambda c: c.value, reverse=want_max)
+    formula = rel.join(f"{c.mention} ({c.year})" for c in ordered)
+    return Answer(
+        question=q.text, text=f"**{win.year}** [{k}]: {formula}", value=float(win.year), kind="computed",
+        citations=citer.citations,
+        computation=Computation(operation="compare", formula=formula,
+                                operands=[Operand(value=c.value, text=c.mention, citation=k) for c in ordered],
+                                result=float(win.year)),
+    )
+
+
 def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     """An answer for questions that need more than one figure, or None to pick a stated figure."""
     op = q.operation
+    if op == "which_year":
+        return which_year(q, snap, hits)
     if op == "years_between":
         return years_between(q, snap, hits, doc_ids)
     if op == "superlative":
@@ -353,6 +396,12 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         # A percentage the report states beats one we would compute.
         stated = [c for c in gather(q, snap, hits) if (c.quantity.kind == "percent" or c.scale == "percent")]
         if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
+            return None
+    if op == "difference":
+        # A change the report states outright ("increased $19.2 million") beats one we compute.
+        cands = gather(q, snap, hits)
+        stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
+        if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
             return None
     if op in ("difference", "sum", "average", "percent_change", "ratio"):
         return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)

@@ -33,10 +33,12 @@ SYNONYMS: list[set[str]] = [
 ]
 
 _GROUP_OF: dict[str, int] = {}
+MEMBERS: dict[str, set[str]] = {}
 for _i, _group in enumerate(SYNONYMS):
     for _w in _group:
         for _t in tokenize(_w):
             _GROUP_OF.setdefault(_t, _i)
+            MEMBERS.setdefault(f"#{_i}", set()).add(_t)
 
 QUESTION_FRAME = set(tokenize(
     "how many much what which when who whom whose why where was were is are did does do has have had "
@@ -76,6 +78,10 @@ class Question:
     wants_number: bool = False
     operation: str = "figure"        # figure, difference, sum, average, ratio, percent_change, years_between, superlative, count
     respectively: bool = False
+    target: list[str] = field(default_factory=list)  # concepts of what is counted or measured
+    listed_years: bool = False
+    wants_years_list: bool = False
+    compare_years: bool = False
 
     def concept(self, token: str) -> str:
         g = _GROUP_OF.get(token)
@@ -100,7 +106,7 @@ def parse_question(text: str) -> Question:
     terms = [t for t in tokens if t not in QUESTION_FRAME and not t[0].isdigit()]
     # Numbers in the question that are not years are constraints too ("under 15").
     terms += [t for t in tokens if t[0].isdigit() and int(float(t)) not in years]
-    wants_year = bool(re.search(r"\b(which|what) (year|years)\b|\bin which year|\bwhen\b|\bwhat year\b", low))
+    wants_year = bool(re.search(r"\b(which|what) (year|years)\b|\bin which year|^\s*when\b|\bwhat year\b", low))
     q = Question(
         text=text, tokens=tokens, terms=terms, years=years, wants_year=wants_year,
         wants_percent=bool(_PERCENT_Q.search(low)),
@@ -108,19 +114,29 @@ def parse_question(text: str) -> Question:
         wants_count=bool(_COUNT_Q.search(low)),
         respectively="respectively" in low,
     )
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to|\?|$)", low)
+    if m is None:
+        m = re.search(r"\bwhat (?:was|were|is|are) (?:the )?((?:[\w'-]+\s+){0,5}?)(?:in|of|for|at|during|from|as|\?|$)", low)
+    if m:
+        q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()]
     for name, pattern in OPERATIONS:
         if pattern.search(low):
             q.operation = name
             break
-    if q.operation == "figure" and re.search(r"\btotal\b", low) and (len(set(years)) >= 2 or re.search(r"\btotal\b.*\b\w+ and \w+", low)):
+    if q.operation == "figure" and re.search(r"\btotal\b", low) and len(set(years)) >= 2:
         q.operation = "sum"
     if q.operation == "years_between" and not re.search(r"\b(between|after|before|from|since|later|earlier|passed|elapsed|took|take|apart|until|lasted|long)\b", low):
         q.operation = "figure"  # "how many years is X recognised over" asks for a stated figure
-    if q.operation == "superlative" and not q.wants_count and not re.search(r"\bhow many yards\b|\bwhich\b|\bwho\b", low):
+    if q.operation == "superlative" and not re.search(r"\bhow (many|much|long|far)\b", low):
         q.operation = "figure"
     q.wants_number = q.wants_count or q.wants_money or q.wants_percent or q.wants_year or bool(
-        re.search(r"^(what|how)\b", low)
+        re.search(r"\b(what|how)\b", low)
     )
+    q.listed_years = bool(re.search(r"(19|20)\d\d\s*(,|and|&|or)\s*(fiscal\s+|fy\s*)?(19|20)\d\d", low))
+    q.wants_years_list = bool(re.search(r"\b(which|what) years\b", low))
+    q.compare_years = q.wants_year and bool(re.search(r"\b(larger|largest|higher|highest|more|most|greater|greatest|bigger|biggest|smaller|smallest|lower|lowest|less|least|fewer|fewest)\b", low))
+    if q.compare_years:
+        q.operation = "which_year"
     return q
 
 

@@ -29,6 +29,22 @@ class Snapshot:
         return self.manifest.documents[doc_id]
 
 
+def reopened(store: Store) -> Store:
+    """The same store on a freshly opened embedded Chroma (a Chroma server needs nothing).
+
+    Embedded Chroma caches its index per process and never notices vectors another process
+    (`reportqa ingest` beside a running server) added: queries then miss the new sentences
+    or fail with "Error finding id". Dropping the cached System makes the next client load
+    the folder afresh; clients still holding the old System (a query in flight) keep it.
+    """
+    if store.settings.chroma_url:
+        return store
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(store.settings.chroma_dir), None)
+    return Store(store.settings)
+
+
 class StoreReader:
     """Holds the current Snapshot and swaps in a new one when the manifest changes."""
 
@@ -46,7 +62,12 @@ class StoreReader:
             return self._snapshot
         with self._lock:
             if self._snapshot is None or mtime != self._mtime:
-                self._snapshot, self._mtime = self._load()
+                snapshot, mtime = self._load()
+                # Swap the store before publishing the snapshot, so no query pairs the
+                # new snapshot with the old, stale Chroma.
+                if self._snapshot is not None and self._snapshot.manifest.generation != snapshot.manifest.generation:
+                    self.store = reopened(self.store)
+                self._snapshot, self._mtime = snapshot, mtime
         return self._snapshot
 
     def _load(self) -> tuple[Snapshot, float]:

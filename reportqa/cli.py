@@ -119,6 +119,35 @@ def docs(
     out.print(f"{len(rows)} documents, {sum(d.sentences for d in rows)} sentences")
 
 
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question, in quotes."),
+    doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this document (content id or file stem); repeatable."),
+    as_json: bool = typer.Option(False, "--json", help="Print the Answer as JSON (with citation offsets)."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Answer a question from the ingested reports, with numbered citations."""
+    from qa.service import QA
+
+    settings = settings_from_env(data_dir)
+    try:
+        answer = QA(settings).answer(question, doc or None)
+    except ReportQAError as e:
+        fail(str(e))
+    if as_json:
+        print(answer.model_dump_json(indent=1))
+        return
+    out.print(answer.text, highlight=False, markup=False)
+    if answer.computation:
+        out.print(f"computed: {answer.computation.formula} = {answer.computation.result:g}", highlight=False, markup=False)
+    sources = answer.citations or answer.related
+    if sources:
+        out.print("related sentences:" if not answer.citations else "sources:", style="dim")
+    for i, c in enumerate(sources, 1):
+        where = f"{c.title} ({c.file}" + (f", p. {c.page}" if c.page else "") + f", sentence {c.sentence_index}, chars {c.start}-{c.end})"
+        out.print(f"[{i}] {where}\n    “{c.text}”", highlight=False, markup=False)
+
+
 @docs_app.command("remove")
 def docs_remove(
     ref: str = typer.Argument(..., help="Content id or file name stem."),
@@ -224,6 +253,56 @@ def serve(
         serve_app(settings, host=host, port=port, auth=parse_auth(auth))
     except ReportQAError as e:
         fail(str(e))
+
+
+@app.command()
+def bench(
+    sentences: int = typer.Option(100_000, "--sentences", min=100, help="Corpus size in sentences."),
+    quick: bool = typer.Option(False, "--quick", help="About 2,000 sentences: a smoke run for CI."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON on stdout."),
+    out_file: Path = typer.Option(Path("bench-out/bench.json"), "--out", help="Write the JSON figures here."),
+) -> None:
+    """Measure encode and ingest throughput, answer latency, cold start and peak memory."""
+    from rich.markup import escape
+
+    from reportqa.bench import render_table, run_bench, write_json
+
+    def log(message: str) -> None:
+        err.print(f"[dim]bench[/dim] {escape(message)}", highlight=False)
+
+    try:
+        result = run_bench(sentences=sentences, quick=quick, log=log)
+    except ReportQAError as e:
+        fail(str(e))
+    written = write_json(result, out_file)
+    if as_json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+    else:
+        out.print(render_table(result))
+        out.print(f"figures: {escape(str(written))}", highlight=False)
+
+
+@app.command()
+def doctor(
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    do_repair: bool = typer.Option(False, "--repair", help="Rebuild what is derivable (under the writer lock)."),
+    data_dir: Optional[Path] = DataDir,
+) -> None:
+    """Check the store (Chroma, BM25, documents, manifest agree; offline); exit 1 if anything is wrong."""
+    from rich.markup import escape
+
+    from ingest.doctor import diagnose, format_report, repair
+
+    settings = settings_from_env(data_dir)
+    try:
+        report = repair(settings) if do_repair else diagnose(settings)
+    except ReportQAError as e:
+        fail(str(e))
+    if as_json:
+        print(json.dumps({"ok": report.ok, **report.model_dump()}, indent=1, ensure_ascii=False))
+    else:
+        out.print(escape(format_report(report)), highlight=False)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m reportqa`

@@ -168,7 +168,9 @@ def computation_html(answer: Answer, turn: int) -> str:
     for o in comp.operands:
         target = (f'<a class="rq-operand" href="#{anchor_id(turn, o.citation)}">{esc(o.text)}</a>'
                   if 1 <= o.citation <= count else esc(o.text))
-        items.append(f"<li>{target} = {esc(format_number(o.value))} (from [{o.citation}])</li>")
+        shown = esc(format_number(o.value))
+        value = "" if shown == esc(o.text) else f" = {shown}"  # "3.2 million = 3,200,000"; not "358 = 358"
+        items.append(f"<li>{target}{value}, read from [{o.citation}]</li>")
     return (
         '<div class="rq-computation"><span class="rq-label">Computed</span> '
         f'<code class="rq-formula">{formula}</code> = <strong>{esc(format_number(comp.result))}</strong>'

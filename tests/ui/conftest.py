@@ -1,0 +1,94 @@
+"""A real `reportqa serve` for the UI integration tests, started once per session.
+
+The store is a temp folder into which the fixture first ingests two reports of its
+own (with the `reportqa ingest` CLI): a seed report with a known figure, and a hostile
+one whose text and title hold HTML that would run if it were not escaped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.ui.reports import HOSTILE_REPORT, SEED_REPORT
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT = 120
+
+
+@dataclass
+class Server:
+    url: str
+    data_dir: Path
+    work: Path
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(REPORTQA_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env.pop("GRADIO_TEMP_DIR", None)  # the server keeps its upload cache in the data folder
+    return env
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"reportqa serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"reportqa serve did not answer within {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory) -> Server:
+    """Ingest the two reports, start `reportqa serve` on a free loopback port, stop it at the end."""
+    work = tmp_path_factory.mktemp("ui-server")
+    data_dir = work / "data"
+    reports = work / "reports"
+    reports.mkdir()
+    (reports / "seed-report.md").write_text(SEED_REPORT, encoding="utf-8")
+    (reports / "hostile-report.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
+    env = server_env(data_dir)
+    ingest = subprocess.run([str(BIN / "reportqa"), "ingest", "--json", str(reports)], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=300)
+    assert ingest.returncode == 0, ingest.stdout[-2000:] + ingest.stderr[-2000:]
+
+    port = free_port()
+    log = work / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(BIN / "reportqa"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                env=env, cwd=work, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_until_up(url, proc, log)
+        yield Server(url=url, data_dir=data_dir, work=work)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)

@@ -1,0 +1,168 @@
+"""Wiring tests for ui/app.py with a fake QA: no model, no server, no browser."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import gradio as gr
+import pytest
+
+from reportqa.errors import BadInput
+from reportqa.models import Answer, Citation, IngestResult
+from reportqa.settings import Settings
+from ui.app import Backend, build_app, parse_auth
+from ui.errors import INTERNAL_ERROR
+
+SENTENCE = "Authorities rescued 358 victims, including 265 women."
+
+
+class FakeQA:
+    """Answers one question; 'empty' is refused like QA does; 'crash' is a bug."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, object]] = []
+
+    def answer(self, question: str, doc=None) -> Answer:
+        self.calls.append((question, doc))
+        if question == "empty":
+            raise BadInput("the question is empty")
+        if question == "crash":
+            raise RuntimeError("/secret/path/internal.py exploded")
+        cite = Citation(doc_id="0123456789abcdef", title="Seed", file="seed.md", sentence_index=0,
+                        start=10, end=10 + len(SENTENCE), text=SENTENCE, context="Preamble. " + SENTENCE,
+                        context_start=0)
+        return Answer(question=question, text="**358** [1]", value=358, kind="figure", citations=[cite])
+
+
+@pytest.fixture
+def app(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", queue_size=5, concurrency=2)
+    qa = FakeQA()
+    return build_app(settings, qa=qa), qa
+
+
+def handler(demo: gr.Blocks, name: str):
+    """The Python function behind an event, found by function or API name."""
+    for f in demo.fns.values():
+        if f.api_name == name or getattr(f.fn, "__name__", "") == name:
+            return f.fn
+    raise KeyError(name)
+
+
+def test_queue_size_and_concurrency_come_from_settings(app):
+    demo, _ = app
+    assert demo._queue.max_size == 5
+    assert demo._queue.default_concurrency_limit == 2
+
+
+def test_only_ask_is_a_public_api_endpoint(app):
+    demo, _ = app
+    public = [f.api_name for f in demo.fns.values() if f.api_visibility == "public"]
+    assert public == ["ask"]
+
+
+def test_ask_api_returns_answer_json_and_passes_the_document_filter(app):
+    demo, qa = app
+    data = handler(demo, "ask")("How many?", ["seed"])
+    assert data["kind"] == "figure" and data["value"] == 358
+    c = data["citations"][0]
+    assert c["context"][c["start"] - c["context_start"]:c["end"] - c["context_start"]] == SENTENCE
+    assert qa.calls[-1] == ("How many?", ["seed"])
+    json.dumps(data)  # plain JSON, no pydantic objects
+
+
+def test_library_errors_become_clean_gr_errors(app):
+    demo, _ = app
+    with pytest.raises(gr.Error) as e:
+        handler(demo, "ask")("empty")
+    assert e.value.message == "the question is empty"
+    with pytest.raises(gr.Error) as e:
+        handler(demo, "ask")("crash")
+    assert e.value.message == INTERNAL_ERROR  # no paths or tracebacks leak to the browser
+
+
+def test_chat_appends_to_history_and_an_error_leaves_it_alone(app):
+    demo, _ = app
+    on_ask = handler(demo, "on_ask")
+    history, html, receipt, cleared = on_ask("How many victims?", [], [])
+    assert len(history) == 1 and cleared == ""
+    assert "<mark>" + SENTENCE + "</mark>" in html
+    r = json.loads(receipt)
+    assert r["question"] == "How many victims?" and r["documents"][0]["doc_id"] == "0123456789abcdef"
+    with pytest.raises(gr.Error):
+        on_ask("empty", [], history)
+    assert len(history) == 1  # the handler raised before producing a new history
+    history2, html2, _, _ = on_ask("Again?", None, history)
+    assert len(history2) == 2 and html2.index("How many victims?") < html2.index("Again?")
+
+
+def test_uploads_are_checked_against_extension_and_size_before_ingesting(tmp_path):
+    class FakeIngestor:
+        progress = None
+
+        def __init__(self):
+            self.paths = []
+
+        def ingest(self, paths):
+            self.paths += paths
+            for _ in paths:
+                self.progress("file", 1)
+            return [IngestResult(path=str(p), status="new", sentences=1) for p in paths]
+
+    settings = Settings(data_dir=tmp_path / "data", upload_max_mb=0.001)  # about 1 KB
+    ing = FakeIngestor()
+    backend = Backend(settings, qa=FakeQA(), ingestor=ing)
+    small = tmp_path / "small report.md"
+    small.write_text("# Small\n\nTen boats.\n")
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 5000)
+    exe = tmp_path / "tool.exe"
+    exe.write_text("MZ")
+    seen = []
+    results = backend.upload([str(small), str(big), str(exe)], seen.append)
+    status = {r.path.rsplit("/", 1)[-1]: r.status for r in results}
+    assert status == {"big.txt": "failed", "tool.exe": "skipped", "small_report.md": "new"}
+    assert [p.name for p in ing.paths] == ["small_report.md"]
+    assert ing.paths[0].parent == (tmp_path / "data" / "uploads").resolve()
+    assert seen == [1]
+
+
+def test_parse_auth():
+    assert parse_auth("ann:s3cr:et") == ("ann", "s3cr:et")
+    assert parse_auth(None) is None
+    with pytest.raises(BadInput):
+        parse_auth("nopassword")
+
+
+def test_evaluation_tab_runs_a_bundled_gold_file_and_offers_the_outputs(app, tmp_path):
+    demo, qa = app
+    from ui.evaluation import bundled_gold_files
+
+    assert "examples.jsonl" in bundled_gold_files()
+    summary, chart, rows, files = handler(demo, "on_run")("examples.jsonl", None)
+    # The fake store is empty, so every question is skipped and reported as a data error.
+    assert ["questions", "0"] in summary
+    assert any(row[0] == "data error" for row in summary)
+    assert chart.endswith("accuracy_by_type.png") and Path(chart).exists()
+    assert rows == []
+    names = [Path(f).name for f in files]
+    assert names[:4] == ["summary.json", "results.csv", "report.html", "accuracy_by_type.png"]
+    assert all(Path(f).is_relative_to((tmp_path / "data" / "eval-runs").resolve()) for f in files)
+
+
+def test_removing_an_uploaded_document_deletes_its_copy(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    uploaded = (tmp_path / "data" / "uploads").resolve()
+    uploaded.mkdir(parents=True)
+    (uploaded / "a.md").write_text("x")
+
+    class FakeIngestor:
+        def remove(self, ref):
+            from reportqa.models import DocumentInfo
+
+            return DocumentInfo(doc_id=ref, title="A", source=str(uploaded / "a.md"), stem="a", sentences=1,
+                                ingested_at="now")
+
+    info = Backend(settings, qa=FakeQA(), ingestor=FakeIngestor()).remove("abc")
+    assert info.doc_id == "abc" and not (uploaded / "a.md").exists()
