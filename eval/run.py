@@ -112,11 +112,11 @@ def run_eval(settings: Settings, gold_paths: Sequence[str | Path], corpus: Seque
     errors: list[str] = []
     embedder = getattr(qa, "embedder", None)
 
+    # Gold files first: a missing one should fail before minutes of ingesting.
+    items, gold_errors = load_gold_files(gold_paths)
     if corpus:
         embedder = embedder or _load_embedder(settings)
         errors += ingest_corpus(settings, corpus, embedder, report)
-
-    items, gold_errors = load_gold_files(gold_paths)
     errors += gold_errors
     runnable, doc_errors = resolve_documents(settings, items)
     errors += doc_errors
@@ -192,6 +192,9 @@ def resolve_documents(settings: Settings, items: list[tuple[GoldLocation, GoldIt
                       ) -> tuple[list[tuple[GoldLocation, GoldItem, str | None]], list[str]]:
     """Items whose ``doc_id`` names a stored document (content id or file stem), and errors.
 
+    A benchmark item whose file was stored under another stem (identical content)
+    is matched through its ``doc_path`` (see ``_by_content``).
+
     Each runnable item carries the resolved content id (``None``: the question has
     no ``doc_id`` and is asked of the whole store).
     """
@@ -205,9 +208,37 @@ def resolve_documents(settings: Settings, items: list[tuple[GoldLocation, GoldIt
             continue
         try:
             runnable.append((loc, item, manifest.resolve(item.doc_id).doc_id))
+            continue
         except UnknownDocument as e:
-            errors.append(f"{loc.label()}: unknown doc_id {item.doc_id!r} ({e}); question {item.id!r} skipped")
+            problem = str(e)
+        doc_id = _by_content(item, loc, manifest.documents)
+        if doc_id:
+            runnable.append((loc, item, doc_id))
+        else:
+            errors.append(f"{loc.label()}: unknown doc_id {item.doc_id!r} ({problem}); question {item.id!r} skipped")
     return runnable, errors
+
+
+def _by_content(item: GoldItem, loc: GoldLocation, documents: dict) -> str | None:
+    """The stored document with the same bytes as the item's ``doc_path``, if any.
+
+    The store identifies documents by content, so of two identical files (DROP has
+    such pairs, e.g. history_227 and history_1043) only one stem is recorded; the
+    other file's questions are still about that very text. ``doc_path`` is relative
+    to the benchmarks folder, i.e. the gold file's folder or its parent.
+    """
+    from ingest.pipeline import content_id
+
+    rel = item.extra.get("doc_path")
+    if not isinstance(rel, str) or not rel:
+        return None
+    gold_dir = Path(loc.path).resolve().parent
+    for base in (gold_dir, gold_dir.parent):
+        candidate = base / rel
+        if candidate.is_file():
+            cid = content_id(candidate.read_bytes())
+            return cid if cid in documents else None
+    return None
 
 
 def evaluate_one(qa, item: GoldItem, doc_ref: str | None, loc: GoldLocation | None = None) -> QuestionResult:

@@ -26,6 +26,7 @@ _CHANGE_BEFORE = re.compile(
 _CHANGE_AFTER = re.compile(r"^\s*(?:million|billion|thousand|m|bn|%|percent)?\s*(increase|decrease|higher|lower|more|less|rise|decline|drop|reduction|change|improvement)\b", re.I)
 _SCALE_WORD = {"thousands": "thousand", "millions": "million", "billions": "billion"}
 EXCLUDED_KINDS = {"date", "ordinal", "label"}
+_VERB_NEXT = re.compile(r"\s+(were|was|are|is|had|have|has|went|came|remained|received)\b", re.I)
 _PERIOD_WORDS = set(tokenize("in for during fiscal year years ended ending end the of at as were was respectively "
                              "compared with to from million billion thousand percent"))
 
@@ -58,10 +59,11 @@ def _years_in(text: str) -> list[tuple[int, int, int]]:
     return [(int(m.group(1)), m.start(), m.end()) for m in _YEAR.finditer(text)]
 
 
-def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 6) -> list[str]:
+def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 6,
+                   next_start: int | None = None) -> list[str]:
     """Tokens between the number and the next clause boundary (or the previous one)."""
     if forward:
-        segment = text[end:end + 80]
+        segment = text[end:min(end + 80, next_start if next_start is not None else len(text))]
         m = _BOUNDARY.search(segment)
         if m and m.start() > 0:
             segment = segment[: m.start()]
@@ -85,6 +87,9 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
 
 
 _CLAUSE_BREAK = re.compile(r"[;:()$£€%]|\b(compared|versus|while|whereas|than|and|from|but|or)\b|\d{3,}", re.I)
+
+
+_OPENING_YEAR = re.compile(r"^\W*(?:in|during|for|by|as of|at|throughout)?\s*(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*|calendar\s+)?'?(19|20)\d\d$", re.I)
 
 
 def _leads_to_year(between: str) -> bool:
@@ -128,7 +133,9 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
             continue
         q = quantities[i]
         follow = [y for y, ys, _ in years if ys >= q.end and _leads_to_year(text[q.end:ys])]
-        before = [y for y, _, ye in years if ye <= q.start]
+        # A year governs the figures of its own clause; a sentence-opening "In 2022," governs all.
+        before = [y for y, ys, ye in years if ye <= q.start
+                  and (not re.search(r",\s|;", text[ye:q.start]) or _OPENING_YEAR.match(text[:ye]))]
         after = [y for y, ys, _ in years if ys >= q.end]
         out[i] = follow[0] if follow else before[-1] if before else after[0] if after else None
     return out
@@ -177,13 +184,14 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
     years = _assign_years(text, quantities)
     terms = set(tokenize(text))
     out = []
+    starts = [q.start for q in quantities]
     for i, q in enumerate(quantities):
         if q.kind in EXCLUDED_KINDS:
             continue
         before_text = text[max(0, q.start - 40):q.start]
         c = Candidate(
             quantity=q, sentence=s, rank=rank, retrieval=retrieval,
-            after=_window_tokens(text, q.start, q.end, True),
+            after=_window_tokens(text, q.start, q.end, True, next_start=starts[i + 1] if i + 1 < len(starts) else None),
             before=_window_tokens(text, q.start, q.end, False),
             sentence_terms=terms,
             year=q.value if q.kind == "year" else years.get(i),
@@ -194,7 +202,11 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
         # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
         # figure before it.
         prev = next((o for o in reversed(out) if o.quantity.kind == c.quantity.kind), None)
-        if prev is not None and prev.after and not [t for t in c.after if t not in _PERIOD_WORDS and not t[0].isdigit()]:
-            c.after = list(prev.after)
+        if prev is not None and prev.after:
+            if not [t for t in c.after if t not in _PERIOD_WORDS and not t[0].isdigit()]:
+                c.after = list(prev.after)
+            elif _VERB_NEXT.match(text[q.end:]):
+                # "124 victims were under 15, 31 were between 15 and 17": 31 counts victims too.
+                c.after = prev.after[:1] + c.after
         out.append(c)
     return out

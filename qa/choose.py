@@ -99,6 +99,9 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
         score += 1.0 * weights[head] / max(weights.values())
         if head in q.target:
             score += 0.8  # "how many women ...": a figure that counts women
+    if q.predicate:
+        pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
+        score += 0.6 * sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
     kind = c.quantity.kind
     if q.years and not q.wants_year:
         if c.year in q.years:
@@ -209,7 +212,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
         for c in sentence_candidates(s, rank, score):
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
-            if c.value in qnums:
+            if c.value in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
             score_candidate(c, q, weights, context)
             out.append(c)
@@ -289,6 +292,15 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
         listed = respectively_list(q, snap, cands)
         if listed is not None:
             return listed
+    if q.wants_count and q.target and not re.search(r"\bhow many (yards|years|points|percent)", q.text.lower()):
+        # A count must count the asked thing ("two interceptions"); a "19-yard touchdown pass"
+        # is one touchdown pass, so narratives are counted mention by mention instead.
+        counts = [c for c in cands if _head(c) in q.target and c.quantity.unit != "yard"
+                  and c.quantity.kind == "number"]
+        if not counts or counts[0].match < MIN_MATCH:
+            counted = compute.count_mentions(q, snap, hits, doc_ids)
+            if counted is not None:
+                return counted
     best, rivals = pick_figure(q, cands)
     if best is None or best.match < MIN_MATCH:
         return not_found(q, snap, hits, "No sentence states this figure; closest sentences are listed.")

@@ -493,6 +493,19 @@ def _is_year_like(raw: str) -> bool:
     return len(raw) == 4 and raw.isdigit() and 1900 <= int(raw) <= 2100
 
 
+_YEAR_LEFT = re.compile(
+    r"(?:\b(?:in|since|by|until|till|from|to|of|year|early|late|mid|after|before|around|circa|c\.|between|and|"
+    r"during|spring|summer|autumn|fall|winter|AD|BC)\s+|-)$", re.I)
+
+
+def _is_old_year(text: str, h: _Hit, floor: int) -> bool:
+    """A bare 4-digit number from 1000 to 1899 read as a year where the words say so."""
+    if not (len(h.raw) == 4 and h.raw.isdigit() and 1000 <= int(h.raw) <= 1899):
+        return False
+    return bool(_YEAR_LEFT.search(text[max(floor, h.start - 12):h.start]) or _near_month(text, h, floor)
+                or re.match(r"\s*(?:,|\.|$|AD\b|BC\b|-\d|–\d)", text[h.end:h.end + 4]))
+
+
 def _near_month(text: str, h: _Hit, floor: int) -> bool:
     return bool(_MONTH_LEFT.search(text, max(floor, h.start - 12), h.start) or _MONTH_RIGHT.match(text, h.end))
 
@@ -512,6 +525,9 @@ def _classify(text: str, h: _Hit, floor: int) -> None:
     plain = h.kind == "number" and not h.unit and not h.scale and not h.negative
     if plain and _is_year_like(h.raw) and qualifier not in _COUNT_QUALIFIERS:
         h.kind = "year"
+        return
+    if plain and _is_old_year(text, h, floor):
+        h.kind = "year"  # history: "in 1875", "In 1890,", "1537 treaty"
         return
     if plain and h.raw.isdigit() and len(h.raw) <= 2 and 1 <= int(h.raw) <= 31 and _near_month(text, h, floor):
         h.kind = "date"

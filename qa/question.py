@@ -29,7 +29,7 @@ SYNONYMS: list[set[str]] = [
     {"cost", "costs", "expense", "expenses", "spending"},
     {"touchdown", "td", "touchdowns"},
     {"families", "family", "relatives", "homes"},
-    {"sent", "handed", "transferred", "referred", "returned"},
+    {"sent", "handed", "transferred", "referred", "returned", "went"},
 ]
 
 _GROUP_OF: dict[str, int] = {}
@@ -60,7 +60,7 @@ OPERATIONS = [
     ("average", re.compile(r"\b(average|mean)\b", re.I)),
     ("ratio", re.compile(r"\b(ratio|proportion|what (percent(age)?|share|fraction) of)\b", re.I)),
     ("difference", re.compile(r"\b(difference|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d? (in|from|between))\b", re.I)),
-    ("sum", re.compile(r"\b(sum|combined|together|altogether|in all)\b", re.I)),
+    ("sum", re.compile(r"\b(sum|combined|together|altogether|in all|in total)\b", re.I)),
     ("superlative", re.compile(r"\b(longest|shortest|largest|smallest|highest|lowest|biggest|most|least|first|last|final)\b", re.I)),
 ]
 
@@ -79,6 +79,7 @@ class Question:
     operation: str = "figure"        # figure, difference, sum, average, ratio, percent_change, years_between, superlative, count
     respectively: bool = False
     target: list[str] = field(default_factory=list)  # concepts of what is counted or measured
+    predicate: list[str] = field(default_factory=list)  # what is said of it ("were sent to court")
     listed_years: bool = False
     wants_years_list: bool = False
     compare_years: bool = False
@@ -101,7 +102,13 @@ def concept_of(token: str) -> str:
 def parse_question(text: str) -> Question:
     """Target terms, years, expected kind of number and operation of a question."""
     low = text.lower()
-    tokens = tokenize(text)
+    try:
+        from text_to_num import alpha2digit
+
+        digits = alpha2digit(text, "en")  # "the ten suspects" matches "10 suspects"
+    except Exception:  # text2num rejects some inputs; the words stay words
+        digits = text
+    tokens = tokenize(digits)
     years = [int(y) for y in _YEAR.findall(text)]
     terms = [t for t in tokens if t not in QUESTION_FRAME and not t[0].isdigit()]
     # Numbers in the question that are not years are constraints too ("under 15").
@@ -119,14 +126,14 @@ def parse_question(text: str) -> Question:
         m = re.search(r"\bwhat (?:was|were|is|are) (?:the )?((?:[\w'-]+\s+){0,5}?)(?:in|of|for|at|during|from|as|\?|$)", low)
     if m:
         q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()]
+    m = re.search(r"\bhow (?:many|much)\b.*?\b(?:were|was|did|are|is)\s+(.*)$", low)
+    q.predicate = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()] if m else []
     for name, pattern in OPERATIONS:
         if pattern.search(low):
             q.operation = name
             break
     if q.operation == "figure" and re.search(r"\btotal\b", low) and len(set(years)) >= 2:
         q.operation = "sum"
-    if q.operation == "years_between" and not re.search(r"\b(between|after|before|from|since|later|earlier|passed|elapsed|took|take|apart|until|lasted|long)\b", low):
-        q.operation = "figure"  # "how many years is X recognised over" asks for a stated figure
     if q.operation == "superlative" and not re.search(r"\bhow (many|much|long|far)\b", low):
         q.operation = "figure"
     q.wants_number = q.wants_count or q.wants_money or q.wants_percent or q.wants_year or bool(

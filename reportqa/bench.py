@@ -373,7 +373,7 @@ def measure_latency(settings, embedder, questions: list[str], warmup: list[str])
             t0 = time.perf_counter()
             res = fn(q)
             bucket.append((time.perf_counter() - t0) * 1000)
-            if fn is baseline.retrieve:
+            if bucket is base_ms:
                 hits += len(res)
     snap = qa.reader.snapshot()
     texts = [s.text for s in snap.sentences.values()]

@@ -15,6 +15,7 @@ from eval.run import SUMMARY_KEYS, gate_failures, run_eval, summarize, ungrounde
 from reportqa.errors import BadInput
 from reportqa.models import Answer, Citation, Computation, Operand
 from reportqa.settings import Settings
+from reportqa.store import Store
 from tests.conftest import REPO
 
 SHELTER = (
@@ -122,6 +123,29 @@ def test_corpus_is_ingested_first_and_idempotently(tmp_path, corpus, embedder):
     assert ("ingest", 2, 2) in events and events[-1] == ("answer", 1, 1)
     again = run_eval(settings, [gold], corpus=[corpus], qa=qa)
     assert again.summary["n"] == 1 and again.summary["errors"] == []
+
+
+def test_identical_file_under_another_stem_resolves_through_doc_path(tmp_path, embedder):
+    # The store keeps one document per content: "second" is stored as "first" (ingested first).
+    from ingest.pipeline import Ingestor
+
+    docs = tmp_path / "bench" / "docs"
+    docs.mkdir(parents=True)
+    for stem in ("first", "second"):
+        (docs / f"{stem}.txt").write_text(HOTLINE, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data")
+    Ingestor(settings, embedder=embedder).ingest([docs])
+    gold = write_jsonl(tmp_path / "bench" / "gold.jsonl", [
+        {"id": "via-path", "doc_id": "second", "doc_path": "docs/second.txt", "question": "Calls?", "answer": 3800},
+        {"id": "no-path", "doc_id": "second", "question": "Calls?", "answer": 3800},
+    ])
+    qa = ScriptedQA({"Calls?": Answer(question="q", text="3,800 [1]", value=3800.0, kind="figure",
+                                      citations=[cite("The hotline received 3,800 calls in 2021.")])})
+    run = run_eval(settings, [gold], qa=qa)
+    assert [r.id for r in run.results] == ["via-path"]
+    stored = {d.stem: d.doc_id for d in Store(settings).read_manifest().documents.values()}
+    assert qa.asked == [("Calls?", stored["first"])]
+    assert len(run.summary["errors"]) == 1 and "unknown doc_id 'second'" in run.summary["errors"][0]
 
 
 def test_missing_gold_file_is_a_clean_error(tmp_path, tiny_store):

@@ -1,0 +1,233 @@
+"""Crash safety: `reportqa ingest` killed with SIGKILL at a random moment loses nothing.
+
+After each kill: every document in the manifest is complete (document file, all its
+sentence ids in Chroma and in BM25), retrieval shows only manifest documents, and
+running the same ingest again finishes the rest (new/unchanged, none failed) and
+leaves a store `reportqa doctor` calls clean, identical to an uninterrupted run.
+
+Kill moments are drawn (seeded) across the length of a full run measured first, so
+they land in model loading, embedding and commits. Small commit batches
+(REPORTQA_COMMIT_EVERY) make commits frequent enough to be hit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reportqa.settings import Settings
+from reportqa.store import Store
+from tests.conftest import REPO, SHARED
+
+TATQA = SHARED / "benchmarks" / "tatqa" / "docs"
+CLI = str(Path(sys.executable).parent / "reportqa")
+QUESTIONS = ["What was the total revenue?", "How many employees were there in 2019?", "net income change"]
+
+
+def make_corpus(dest: Path, n: int | None) -> Path:
+    """n TAT-QA documents (all when None), or generated reports when ../shared is absent."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if TATQA.exists():
+        for f in sorted(TATQA.glob("*.txt"))[:n]:
+            shutil.copy(f, dest / f.name)
+        return dest
+    rng = random.Random(7)
+    for i in range(n or 40):
+        lines = [f"# Annual report {i}", ""]
+        for p in range(4):
+            lines.append(" ".join(
+                f"In {2015 + rng.randrange(8)} the unit {rng.choice(['hired', 'sold', 'shipped', 'rescued'])} "
+                f"{rng.randrange(10, 99999):,} {rng.choice(['people', 'units', 'cases', 'tonnes'])}."
+                for _ in range(rng.randint(4, 9))
+            ))
+            lines.append("")
+        (dest / f"report-{i:03d}.md").write_text("\n".join(lines), encoding="utf-8")
+    return dest
+
+
+def ingest_cmd(corpus: Path, data_dir: Path) -> list[str]:
+    return [CLI, "ingest", str(corpus), "--json", "--data-dir", str(data_dir)]
+
+
+def cli_env(commit_every: int) -> dict[str, str]:
+    return {**os.environ, "REPORTQA_COMMIT_EVERY": str(commit_every)}
+
+
+def run_ingest(corpus: Path, data_dir: Path, commit_every: int) -> dict:
+    proc = subprocess.run(ingest_cmd(corpus, data_dir), capture_output=True, text=True,
+                          env=cli_env(commit_every), cwd=REPO, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
+@dataclass
+class Reference:
+    """An uninterrupted ingest of the corpus: how long it takes and what it stores."""
+
+    seconds: float
+    documents: set[str]
+    bm25_ids: list[str]
+
+
+def reference_run(corpus: Path, data_dir: Path, commit_every: int) -> Reference:
+    started = time.perf_counter()
+    out = run_ingest(corpus, data_dir, commit_every)
+    seconds = time.perf_counter() - started
+    assert out["summary"]["failed"] == 0
+    store = Store(Settings(data_dir=data_dir))
+    manifest = store.read_manifest()
+    ids = json.loads((store.bm25_dir(manifest.bm25) / "ids.json").read_text())
+    return Reference(seconds, set(manifest.documents), ids)
+
+
+def kill_during_ingest(corpus: Path, data_dir: Path, delay: float, commit_every: int) -> bool:
+    """Start an ingest and SIGKILL it after `delay` seconds; False if it finished first."""
+    proc = subprocess.Popen(ingest_cmd(corpus, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=cli_env(commit_every), cwd=REPO)
+    try:
+        proc.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+def drop_chroma_cache(settings: Settings) -> None:
+    """Forget this process's embedded Chroma for the folder: another process writes it next."""
+    from qa.reader import reopened
+
+    reopened(Store(settings))
+
+
+def check_committed_complete(settings: Settings) -> set[str]:
+    """Every manifest document has its file, its sentence ids in Chroma and in BM25; returns them."""
+    store = Store(settings)
+    manifest = store.read_manifest()
+    expected = []
+    for doc_id in sorted(manifest.documents):
+        stored = store.load_document(doc_id)  # raises if missing or damaged
+        assert len(stored.sentences) == manifest.documents[doc_id].sentences
+        expected.extend(s.node_id for s in stored.sentences)
+    if manifest.documents:
+        ids = json.loads((store.bm25_dir(manifest.bm25) / "ids.json").read_text())
+        assert ids == expected, "BM25 does not hold exactly the committed sentences"
+        in_chroma = set()
+        for lo in range(0, len(expected), 5000):
+            in_chroma.update(store.collection.get(ids=expected[lo:lo + 5000], include=[])["ids"])
+        missing = set(expected) - in_chroma
+        assert not missing, f"{len(missing)} committed sentences have no vector, e.g. {sorted(missing)[:3]}"
+    return set(manifest.documents)
+
+
+def check_only_committed_visible(settings: Settings, embedder, committed: set[str]) -> None:
+    """Retrieval (and QA, when the answer engine is there) cites manifest documents only."""
+    import importlib.util
+
+    from qa.reader import StoreReader
+    from qa.retrieve import HybridRetriever
+
+    reader = StoreReader(settings)
+    snap = reader.snapshot()
+    assert set(snap.documents) == committed
+    retriever = HybridRetriever(settings, reader, embedder)
+    for q in QUESTIONS:
+        assert {s.doc_id for s, _ in retriever.search(q, snap)} <= committed
+        # Chroma may hold vectors of uncommitted documents; the dense side must drop them.
+        assert {i.rsplit(":", 1)[0] for i in retriever._dense(q, snap, None, 50)} <= committed
+    if committed and importlib.util.find_spec("qa.choose") and importlib.util.find_spec("qa.grounding"):
+        from qa.service import QA
+
+        qa = QA(settings, embedder=embedder, reader=reader)
+        for q in QUESTIONS:
+            assert {c.doc_id for c in qa.answer(q).citations} <= committed
+
+
+def doctor_cli(data_dir: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, "doctor", "--json", "--data-dir", str(data_dir)], capture_output=True, text=True,
+                          cwd=REPO, timeout=300)
+
+
+def describe_kill(settings: Settings, committed: set[str]) -> str:
+    """Where the kill landed, from what it left: nothing yet, uncommitted vectors, commit debris."""
+    from ingest.doctor import diagnose
+
+    store = Store(settings)
+    if not store.root.exists() or not (store.root / "chroma").exists():
+        return "before any write (start-up / model load)"
+    report = diagnose(settings, sample=0)
+    debris = sorted(p.code for p in report.problems)
+    return f"{len(committed)} docs committed; left: {', '.join(debris) or 'nothing'}"
+
+
+def kill_delay(seed: int, slot: int, slots: int, seconds: float) -> float:
+    """A seeded random moment inside the slot-th of `slots` equal parts of a run.
+
+    Stratified, so that even three kills cover start-up, embedding and the last commits.
+    """
+    fraction = (slot + random.Random(seed).random()) / slots
+    return (0.02 + 0.96 * fraction) * seconds
+
+
+def crash_and_recover(seed: int, delay: float, corpus: Path, ref: Reference, work: Path, embedder,
+                      commit_every: int) -> str:
+    """One seeded kill, the checks after it, the resumed ingest and the checks after that."""
+    data_dir = work / f"data-{seed}"
+    settings = Settings(data_dir=data_dir)
+    killed = kill_during_ingest(corpus, data_dir, delay, commit_every)
+
+    committed = check_committed_complete(settings)
+    check_only_committed_visible(settings, embedder, committed)
+    where = describe_kill(settings, committed)
+    drop_chroma_cache(settings)
+
+    out = run_ingest(corpus, data_dir, commit_every)
+    statuses = {f["status"] for f in out["files"]}
+    assert statuses <= {"new", "unchanged"}, out["summary"]
+    assert out["summary"]["unchanged"] == len(committed)
+    final = Store(settings).read_manifest()
+    assert set(final.documents) == ref.documents
+    assert json.loads((Store(settings).bm25_dir(final.bm25) / "ids.json").read_text()) == ref.bm25_ids
+    doctor = doctor_cli(data_dir)
+    assert doctor.returncode == 0, doctor.stdout[-3000:] + doctor.stderr[-2000:]
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return f"seed {seed}: kill at {delay:.1f}s of {ref.seconds:.1f}s ({'killed' if killed else 'finished first'}); {where}"
+
+
+def run_seeds(seeds: list[int], corpus: Path, work: Path, embedder, commit_every: int) -> list[str]:
+    """The reference run, then one kill per seed; progress goes to stdout (-s) as it happens."""
+    ref = reference_run(corpus, work / "reference", commit_every)
+    print(f"\nreference run {ref.seconds:.1f}s, {len(ref.documents)} docs, {len(ref.bm25_ids)} sentences",
+          flush=True)
+    lines = []
+    for slot, seed in enumerate(seeds):
+        delay = kill_delay(seed, slot, len(seeds), ref.seconds)
+        lines.append(crash_and_recover(seed, delay, corpus, ref, work, embedder, commit_every))
+        print(lines[-1], flush=True)
+    return lines
+
+
+def test_sigkill_during_ingest_small_corpus(tmp_path, embedder):
+    corpus = make_corpus(tmp_path / "corpus", 40)
+    lines = run_seeds([1, 2, 3], corpus, tmp_path, embedder, commit_every=150)
+    assert len(lines) == 3
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_sigkill_during_ingest_tatqa_20_seeds(tmp_path, embedder):
+    corpus = make_corpus(tmp_path / "corpus", None)
+    seeds = list(range(100, 100 + int(os.environ.get("CRASH_SEEDS", "20"))))
+    lines = run_seeds(seeds, corpus, tmp_path, embedder, commit_every=1000)
+    killed = [line for line in lines if "(killed)" in line]
+    assert len(killed) >= len(lines) - 1  # kills land before the end, not after it
