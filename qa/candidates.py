@@ -207,6 +207,6 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
                 c.after = list(prev.after)
             elif _VERB_NEXT.match(text[q.end:]):
                 # "124 victims were under 15, 31 were between 15 and 17": 31 counts victims too.
-                c.after = prev.after[:1] + c.after
+                c.after = prev.after[:2] + c.after
         out.append(c)
     return out

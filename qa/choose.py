@@ -89,7 +89,7 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
         elif concept in sent:
             got += w * 0.9
         elif concept in context_terms:
-            got += w * 0.5
+            got += w * (0.3 if c.sentence.kind == "table_row" else 0.5)
     c.match = got / total
     score = 2.0 * c.match + 0.8 * (local / total) + 0.5 / (1 + c.rank)
     # The word right after a number names what it counts ("265 women"): when the question
@@ -97,8 +97,8 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
     head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
     if head is not None:
         score += 1.0 * weights[head] / max(weights.values())
-        if head in q.target:
-            score += 0.8  # "how many women ...": a figure that counts women
+    if q.wants_count and {concept_of(t) for t in c.after[:2]} & set(q.target):
+        score += 1.5  # "how many women ...": a figure that counts women
     if q.predicate:
         pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
         score += 0.6 * sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
@@ -123,6 +123,7 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
         # Numeric constraints ("under 15", "between 15 and 17") sit right after the figure.
         tail = re.split(r",\s|;|\.\s", c.sentence.text[c.quantity.end:c.quantity.end + 60], maxsplit=1)[0]
         near = {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", tail)}
+        near |= {float(t) for t in c.after + c.before if t[0].isdigit()}
         score += 1.5 * (len(qnums & near) / len(qnums)) ** 2
     asks_change = bool(_CHANGE_Q.search(q.text))
     if c.is_change:
@@ -209,6 +210,11 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
         for nb in sents[max(0, s.index - 1): s.index + 2]:
             if nb.paragraph == s.paragraph:
                 context.update(_hits(tokenize(nb.text)))
+        if s.kind == "table_row":
+            # A table is introduced by the text just above it ("Victims of the second set, by age").
+            for nb in sents[max(0, s.index - 40): s.index]:
+                if nb.kind != "table_row" and s.paragraph - 2 <= nb.paragraph < s.paragraph:
+                    context.update(_hits(tokenize(nb.text)))
         for c in sentence_candidates(s, rank, score):
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
@@ -225,6 +231,8 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
     if q.wants_year:
         years = [c for c in cands if c.quantity.kind == "year"]
         cands = years or cands
+    # Only figures whose surroundings carry the question count; among those, the best score.
+    cands = [c for c in cands if c.match >= MIN_MATCH]
     if not cands:
         return None, []
     best = cands[0]
@@ -246,6 +254,11 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
 def _head(c: Candidate) -> str | None:
     """What a figure counts: the first word after it ("358 victims" -> victims)."""
     return concept_of(c.after[0]) if c.after else None
+
+
+def _heads(c: Candidate) -> set[str]:
+    """The first words after a figure, where its noun is ("38 rescued victims" -> rescued, victims)."""
+    return {concept_of(t) for t in c.after[:2]}
 
 
 def per_year(q: Question, cands: list[Candidate]) -> dict[int, Candidate]:
@@ -295,9 +308,9 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     if q.wants_count and q.target and not re.search(r"\bhow many (yards|years|points|percent)", q.text.lower()):
         # A count must count the asked thing ("two interceptions"); a "19-yard touchdown pass"
         # is one touchdown pass, so narratives are counted mention by mention instead.
-        counts = [c for c in cands if _head(c) in q.target and c.quantity.unit != "yard"
+        counts = [c for c in cands if _heads(c) & set(q.target) and c.quantity.unit != "yard"
                   and c.quantity.kind == "number"]
-        if not counts or counts[0].match < MIN_MATCH:
+        if not counts:
             counted = compute.count_mentions(q, snap, hits, doc_ids)
             if counted is not None:
                 return counted

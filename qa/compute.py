@@ -72,11 +72,6 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     if len(years) < 2:
         return None
     cands = gather(q, snap, hits)
-    # A change stated outright beats one we compute ("increased $19.2 million").
-    if op == "difference":
-        stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
-        if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
-            return None
     found = per_year(q, [c for c in cands if not c.is_change])
     if len(found) != len(years) or any(c.match < MIN_MATCH for c in found.values()):
         return None
@@ -93,7 +88,8 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     return _operands_answer(q, snap, op, picks, labels)
 
 
-_SPLIT = re.compile(r"\b(?:than|and|to|versus|vs\.?|compared (?:to|with))\b", re.I)
+_THAN = re.compile(r"\b(?:than|versus|vs\.?|compared (?:to|with))\b", re.I)
+_AND = re.compile(r"\b(?:and|plus)\b", re.I)
 
 
 def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
@@ -114,12 +110,17 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
             return None
         m = re.search(r"(?:how many|how much|what|the)\s+(.*)", low)
         body = m.group(1) if m else low
-        pieces = [p.strip(" ?,.") for p in _SPLIT.split(body) if p.strip(" ?,.")]
+        body = re.sub(r"\b(in total|in all|combined|altogether|together)\b", " ", body)
+        splitter = _THAN if op == "difference" else _AND
+        pieces = [p.strip(" ?,.") for p in splitter.split(body) if p.strip(" ?,.")]
         if len(pieces) != 2:
             return None
         parts = pieces
     picks, labels = [], []
     for i, part in enumerate(parts):
+        # The question may state an operand ("of the 358 victims"); find it in the reports, cited.
+        if op == "ratio":
+            part = re.sub(r"\b\d[\d,.]*\b", " ", part)
         sub = parse_question(("how many " if q.wants_count else "what ") + part)
         sub_cands = gather(sub, snap, hits)
         chosen = None
@@ -414,8 +415,9 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         stated = [c for c in gather(q, snap, hits) if (c.quantity.kind == "percent" or c.scale == "percent")]
         if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
             return None
-    if op == "difference":
-        # A change the report states outright ("increased $19.2 million") beats one we compute.
+    if op == "difference" and " than " not in q.text.lower():
+        # A change the report states outright ("increased $19.2 million") beats one we compute;
+        # "more in 2021 than in 2022" asks us to compare two stated levels.
         cands = gather(q, snap, hits)
         stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
         if stated and stated[0].score >= max(c.score for c in cands) - 1.0:

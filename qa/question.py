@@ -19,8 +19,8 @@ SYNONYMS: list[set[str]] = [
     {"minors", "minor", "children", "child", "kids", "underage", "juveniles"},
     {"arrested", "arrest", "detained", "apprehended", "held", "caught", "arrests"},
     {"charged", "prosecuted", "indicted", "court", "prosecution"},
-    {"foreigners", "foreign", "foreigner", "nationals", "non-cambodians", "expatriates"},
-    {"nationalities", "nationality", "countries", "country", "nations"},
+    {"foreigners", "foreign", "foreigner", "non-cambodians", "expatriates"},
+    {"countries", "country"},
     {"cases", "case", "incidents", "crimes", "offences", "offenses"},
     {"suspects", "suspect", "perpetrators", "offenders", "culprits", "traffickers"},
     {"victims", "victim", "survivors", "people", "persons"},
@@ -46,7 +46,7 @@ QUESTION_FRAME = set(tokenize(
     # operation words: they say what to do with figures, not which figures
     "fewer more less difference change changes increase increased decrease decreased total sum combined "
     "average mean percentage percent ratio proportion share altogether together respectively compared "
-    "respective year years period"
+    "respective year years period rise rose risen grow grew grown fall fell fallen drop dropped decline declined"
 ))
 
 _YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
@@ -125,8 +125,8 @@ def parse_question(text: str) -> Question:
     if m is None:
         m = re.search(r"\bwhat (?:was|were|is|are) (?:the )?((?:[\w'-]+\s+){0,5}?)(?:in|of|for|at|during|from|as|\?|$)", low)
     if m:
-        q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()]
-    m = re.search(r"\bhow (?:many|much)\b.*?\b(?:were|was|did|are|is)\s+(.*)$", low)
+        q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+    m = re.search(r"\bhow (?:many|much)\b.*?\b(?:were|was|are|is)\s+(.*)$", low)
     q.predicate = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()] if m else []
     for name, pattern in OPERATIONS:
         if pattern.search(low):

@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
     """a an the and or of to in on at for from by with as is are was were be been being this that these those
     it its their his her our your they he she we you i there here which who whom whose what when where why
     do does did has have had not no nor but if then than so such into over under about also any all each
-    per via upon during within without between""".split()
+    per via upon during within without between s t""".split()
 )
 
 

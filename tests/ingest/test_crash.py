@@ -231,3 +231,20 @@ def test_sigkill_during_ingest_tatqa_20_seeds(tmp_path, embedder):
     lines = run_seeds(seeds, corpus, tmp_path, embedder, commit_every=1000)
     killed = [line for line in lines if "(killed)" in line]
     assert len(killed) >= len(lines) - 1  # kills land before the end, not after it
+
+
+def test_next_ingest_sweeps_what_a_killed_writer_left(ingestor, tmp_path):
+    """Temp files, uncommitted document files and unused BM25 folders go at the next ingest."""
+    src = make_corpus(tmp_path / "corpus", 2)
+    ingestor.ingest([src])
+    store = ingestor.store
+    manifest = store.read_manifest()
+    debris = [store.root / ".manifest.json.x1.tmp", store.docs_dir / ".abc.json.x2.tmp",
+              store.docs_dir / "0123456789abcdef.json", store.root / f"bm25-{manifest.generation + 1:06d}"]
+    for p in debris[:-1]:
+        p.write_text("{")
+    debris[-1].mkdir()
+    results = ingestor.ingest([src])
+    assert {r.status for r in results} == {"unchanged"}
+    assert [p for p in debris if p.exists()] == []
+    assert store.bm25_dir(manifest.bm25).exists()

@@ -19,6 +19,7 @@ from ingest.doctor import diagnose, format_report, repair
 from ingest.lock import writer_lock
 from reportqa.settings import Settings
 from tests.conftest import REPO
+from tests.ingest.test_pipeline import chroma_server  # noqa: F401  (a loopback Chroma server fixture)
 
 REPORTS = {
     "shelter.md": "# Shelter figures\n\nIn 2022 the shelter took in 412 people, including 97 children.\n\n"
@@ -221,3 +222,24 @@ def test_cli_exit_status_json_and_repair(store_dir):
     proc = run_cli(ing.settings, "--repair")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "repaired: deleted leftover temp files" in proc.stdout and "\nok" in proc.stdout
+
+
+def test_server_mode_checks_and_repairs(request, tmp_path, embedder):
+    """Against a Chroma server ids come back in pages; an orphan and a gap are still found."""
+    from ingest.pipeline import Ingestor
+
+    url = request.getfixturevalue("chroma_server")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=url, collection=f"doctor{abs(hash(tmp_path)) % 10**9}")
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in REPORTS.items():
+        (src / name).write_text(text, encoding="utf-8")
+    ing = Ingestor(settings, embedder=embedder)
+    results = ing.ingest([src])
+    assert diagnose(settings, sample=100).ok
+    doc = results[0].doc_id
+    ing.store.collection.delete(ids=[f"{doc}:0"])
+    ing.store.collection.add(ids=["feedfacefeedface:0"], embeddings=[embedder.encode(["x"])[0]], documents=["x"],
+                             metadatas=[{"report_id": "feedfacefeedface"}])
+    assert codes(diagnose(settings)) == {"chroma-missing", "chroma-orphans"}
+    assert repair(settings, embedder=embedder).ok

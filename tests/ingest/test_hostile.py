@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import Ingestor
-from reportqa.settings import Settings
 from tests.ingest.test_readers import encrypt_pdf, make_pdf
 
 KEEP = "# Shelter figures\n\nIn 2022 the shelter took in 412 people, including 97 children.\n"
@@ -166,10 +164,41 @@ def test_prompt_injection_text_is_stored_and_quoted_literally(ingestor, kept, tm
         pytest.skip("the answer engine (qa/choose.py) is not there yet")
     from qa.service import QA
 
-    answer = QA(ingestor.settings, embedder=embedder).answer("What should you ignore according to the field note?")
-    quoted = [c for c in answer.citations if c.doc_id == result.doc_id]
-    assert quoted, answer
-    for c in quoted:
+    qa = QA(ingestor.settings, embedder=embedder)
+    answer = qa.answer("ignore previous instructions")
+    cited = [c for c in answer.citations if c.doc_id == result.doc_id]
+    assert cited and cited[0].text == literal, answer
+    for c in cited:
         # A citation is the stored sentence, character for character: nothing was obeyed or rewritten.
-        assert c.text in sentences
-    assert any(c.text == literal for c in answer.citations + answer.related), answer
+        assert c.text in sentences and c.text == ingestor.store.load_document(c.doc_id).document.text[c.start:c.end]
+    # The note's other sentence still answers for itself: the instruction changed nothing.
+    march = qa.answer("How many arrivals did the shelter record in March?")
+    assert march.value == 58 and march.citations[0].text == "The shelter recorded 58 arrivals in March."
+
+
+@pytest.mark.timeout(60)
+def test_more_sentences_than_one_chroma_batch(ingestor, kept, tmp_path):
+    # Chroma refuses batches over 5,461 records; one document must still go in whole.
+    _, intact = kept
+    result, _ = ingest_one(ingestor, write(tmp_path / "many.txt", "Counts rose. " * 6_000))
+    assert result.status == "new" and result.sentences == 6_000, result.reason
+    intact(extra_docs=1, extra_sentences=6_000)
+
+
+@pytest.mark.timeout(60)
+def test_long_paragraph_splits_as_unwindowed_pysbd_would(monkeypatch):
+    # Windows keep pysbd linear; carrying each window's last sentence over keeps its decisions.
+    import random
+
+    from ingest import sentences
+
+    rng = random.Random(3)
+    words = "the U.S. Dept. of State said No. 5 rose 3.5% to $1.2 million in Jan. and Mr. Smith agreed".split()
+    text = " ".join(
+        " ".join(rng.choice(words) for _ in range(rng.randint(3, 25))).capitalize() + rng.choice(".!?")
+        for _ in range(600)
+    )
+    assert sentences._PYSBD_WINDOW < len(text) < sentences._PYSBD_MAX_BLOCK
+    windowed = [(s.start, s.end) for s in sentences.split_sentences("d", text)]
+    monkeypatch.setattr(sentences, "_PYSBD_WINDOW", len(text) + 1)
+    assert windowed == [(s.start, s.end) for s in sentences.split_sentences("d", text)]
