@@ -17,7 +17,7 @@ from qa.question import MEMBERS, Question, concept_of, parse_question
 from qa.reader import Snapshot
 
 MIN_MATCH = 0.45          # share of the question's (idf-weighted) concepts found around a figure
-CONFLICT_MARGIN = 0.5
+CONFLICT_MARGIN = 1.2
 _CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
 
 
@@ -97,8 +97,11 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
     head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
     if head is not None:
         score += 1.0 * weights[head] / max(weights.values())
-    if q.wants_count and {concept_of(t) for t in c.after[:2]} & set(q.target):
-        score += 1.5  # "how many women ...": a figure that counts women
+    counted = {concept_of(t) for t in c.after[:2]} & set(q.target)
+    if q.wants_count and counted:
+        # The rarer the counted word, the surer ("female victims": women beats victims).
+        top = max(weights.get(t, 0.0) for t in q.target) or 1.0
+        score += 1.5 * max(weights.get(t, 0.0) for t in counted) / top  # "how many women ...": a figure that counts women
     if q.predicate:
         pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
         score += 0.6 * sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
@@ -243,7 +246,7 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         and c.score >= best.score - CONFLICT_MARGIN
         and c.match >= best.match - 0.02
         and c.quantity.kind == best.quantity.kind
-        and c.year == best.year
+        and (c.year == best.year or (c.year is None and best.year in q.years))
         and head is not None and _head(c) == head
         and c.is_change == best.is_change
         and _scale_of(c) == _scale_of(best)
