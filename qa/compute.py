@@ -11,8 +11,7 @@ import re
 from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Computation, Operand, Sentence
 
-from qa.choose import (MIN_MATCH, Candidate, Citer, _hits, _scale_of, concept_weights, fmt, gather, per_year,
-                       score_candidate)
+from qa.choose import (MIN_MATCH, Candidate, Citer, _scale_of, fmt, gather, per_year)
 from qa.question import Question, concept_of, parse_question
 from qa.reader import Snapshot
 from qa.quantities import extract_quantities

@@ -13,7 +13,6 @@ atomically, so readers never see half of a document.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from functools import cached_property

@@ -15,7 +15,7 @@ import pytest
 from ingest.pipeline import Ingestor
 from reportqa.settings import Settings
 from reportqa.store import Store
-from tests.conftest import REPO, SHARED
+from tests.conftest import REPO
 
 REPORT = (
     "# Shelter figures\n\nIn 2022 the shelter took in 412 people, including 97 children.\n\n"

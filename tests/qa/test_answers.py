@@ -17,7 +17,6 @@ from qa.grounding import UngroundedAnswer, check_grounded, ungrounded_numbers
 from qa.service import QA
 from reportqa.models import Answer, Citation
 from reportqa.settings import Settings
-from reportqa.store import Store
 from tests.conftest import EXAMPLES, REPO
 
 

@@ -66,7 +66,7 @@ def test_hostile_related_sentences_and_ingest_results_are_escaped():
     rel = citation(HOSTILE, HOSTILE, context_start=0)
     answer = Answer(question="q", text="The reports don't say.", kind="not_found", related=[rel])
     html = render.render_turn(answer, 3) + render.render_ingest_results(
-        [IngestResult(path=f"/up/<img src=x onerror=alert(1)>.md", status="failed", reason=HOSTILE)]
+        [IngestResult(path="/up/<img src=x onerror=alert(1)>.md", status="failed", reason=HOSTILE)]
     )
     assert {t for t, _ in tags_of(html)}.isdisjoint({"script", "img"})
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

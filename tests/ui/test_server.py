@@ -8,7 +8,6 @@ never download a browser and never wait for "networkidle" (Gradio keeps a stream
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
