@@ -197,7 +197,8 @@ def test_outbound_network_is_blocked_during_ingest(ingestor, tmp_path):
 def test_offsets_exact_for_every_benchmark_sentence(bench_store):
     store = Store(bench_store)
     manifest = store.read_manifest()
-    assert len(manifest.documents) >= 555 + 305 + 33
+    # Two DROP passages are byte-identical copies of two others: one document each.
+    assert len(manifest.documents) >= 555 + 303 + 33
     checked = 0
     for doc_id in manifest.documents:
         stored = store.load_document(doc_id)
