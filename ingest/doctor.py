@@ -287,7 +287,10 @@ def _check_self_retrieval(store: Store, have: set[str], texts: dict[str, str], s
                           seed: int | None, report: Report) -> None:
     """A sample of sentences, queried by their own stored vector within their document, come first.
 
-    A document may repeat a sentence; any top hit with the same text counts as finding itself.
+    A wrong stored text or report_id is always a problem. A plain miss is a problem only
+    when several samples miss: HNSW leaves a few vectors unreachable in any large index
+    (8 of 11,205 on TAT-QA, mostly near-duplicate table header rows), which no repair
+    changes and BM25 covers, while a stale or damaged index misses widely.
     """
     candidates = sorted(i for i in texts if i in have)
     if not candidates or sample <= 0:
@@ -295,17 +298,18 @@ def _check_self_retrieval(store: Store, have: set[str], texts: dict[str, str], s
     picked = random.Random(seed).sample(candidates, min(sample, len(candidates)))
     got = store.collection.get(ids=picked, include=["embeddings", "documents", "metadatas"])
     rows = {i: (e, d, m) for i, e, d, m in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"])}
-    failures: dict[str, str] = {}
+    wrong: dict[str, str] = {}
+    missed: dict[str, str] = {}
     for node_id in picked:
         doc_id = node_id.rsplit(":", 1)[0]
         if node_id not in rows:  # deleted since the id listing; the id check reports it
             continue
         vector, text, meta = rows[node_id]
         if text != texts[node_id]:
-            failures[node_id] = "its stored text differs from the document file"
+            wrong[node_id] = "its stored text differs from the document file"
             continue
         if (meta or {}).get("report_id") != doc_id:
-            failures[node_id] = f"its report_id is {(meta or {}).get('report_id')!r}"
+            wrong[node_id] = f"its report_id is {(meta or {}).get('report_id')!r}"
             continue
         hit = _top_hit(store, vector, {"report_id": doc_id})
         if not _is_itself(hit, node_id, text):
@@ -314,11 +318,17 @@ def _check_self_retrieval(store: Store, have: set[str], texts: dict[str, str], s
             # text from any document is the right first hit.
             hit = _top_hit(store, vector, None)
         if not _is_itself(hit, node_id, text):
-            failures[node_id] = f"retrieved {hit[0]} first"
+            missed[node_id] = f"retrieved {hit[0]} first"
     report.stats["sampled"] = len(picked)
-    if failures:
-        report.add("self-retrieval", f"{len(failures)} of {len(picked)} sampled sentence(s) do not retrieve "
-                   f"themselves: {_examples(failures)}", {i.rsplit(':', 1)[0] for i in failures})
+    tolerated = max(1, len(picked) // 20)
+    if len(missed) > tolerated:
+        wrong.update(missed)
+    elif missed:
+        report.notes.append(f"{len(missed)} of {len(picked)} sampled sentence(s) not reachable by their own vector "
+                            f"({_examples(missed)}): an HNSW blind spot, BM25 still finds them")
+    if wrong:
+        report.add("self-retrieval", f"{len(wrong)} of {len(picked)} sampled sentence(s) do not retrieve "
+                   f"themselves: {_examples(wrong)}", {i.rsplit(':', 1)[0] for i in wrong})
 
 
 def _top_hit(store: Store, vector, where: dict | None) -> tuple[str | None, str | None, float]:

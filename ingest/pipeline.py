@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import BadInput, ReportQAError, StoreError, UnsupportedFile
-from reportqa.models import Document, DocumentInfo, IngestResult, Sentence
+from reportqa.models import DocumentInfo, IngestResult, Sentence
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 

@@ -342,7 +342,12 @@ def measure_latency(settings, embedder, questions: list[str], warmup: list[str])
     from qa.service import QA
     from reportqa.store import Store
 
-    LlamaSettings.llm = None
+    import contextlib
+    import sys
+
+    # llama-index announces the mock LLM on stdout, which would spoil `--json` output.
+    with contextlib.redirect_stdout(sys.stderr):
+        LlamaSettings.llm = None
     store = Store(settings)
     index = VectorStoreIndex.from_vector_store(
         ChromaVectorStore(chroma_collection=store.collection), embed_model=embedder
