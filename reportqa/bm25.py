@@ -30,6 +30,13 @@ def _stemmer():
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed tokens; numbers lose their thousands separators so 1,234 matches 1234."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Answering tokenises the same retrieved sentences again and again; the cache is sized
+    # for the sentences of recent questions (about 1 KB each), not for a whole corpus.
     words = []
     for tok in _TOKEN.findall(text.lower()):
         if tok[0].isdigit():
@@ -37,7 +44,7 @@ def tokenize(text: str) -> list[str]:
         elif tok not in STOPWORDS:
             words.append(tok)
     stemmer = _stemmer()
-    return [w if w[0].isdigit() else stemmer.stemWord(w) for w in words]
+    return tuple(w if w[0].isdigit() else stemmer.stemWord(w) for w in words)
 
 
 class LexicalIndex:

@@ -13,6 +13,7 @@ from reportqa.settings import Settings
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[str, int], Any] = {}
+_DEFAULT_THREADS: int | None = None
 
 
 def load_sentence_transformer(path: str, max_seq_length: int):
@@ -28,6 +29,24 @@ def load_sentence_transformer(path: str, max_seq_length: int):
         return _CACHE[key]
 
 
+def use_threads(n: int) -> None:
+    """Set torch's intra-op threads for the calling thread (0: one per core).
+
+    OpenMP keeps the count per thread, so a web worker embedding questions with one thread
+    and an ingestion embedding batches with all cores do not undo each other. Measured on
+    2 cores beside another busy process: a question took ~480 ms with 2 threads (each
+    parallel step waits for a descheduled partner) and ~10 ms with 1.
+    """
+    import torch
+
+    global _DEFAULT_THREADS
+    if _DEFAULT_THREADS is None:
+        _DEFAULT_THREADS = torch.get_num_threads()  # torch's own choice: one per physical core
+    want = n or _DEFAULT_THREADS
+    if torch.get_num_threads() != want:
+        torch.set_num_threads(want)
+
+
 class LocalEmbedding(BaseEmbedding):
     """llama-index embedding over a local sentence-transformers model.
 
@@ -36,26 +55,33 @@ class LocalEmbedding(BaseEmbedding):
 
     model_path: str
     max_seq_length: int = 128
+    embed_threads: int = 0
+    query_threads: int = 1
     _model: Any = PrivateAttr()
 
-    def __init__(self, model_path: str, max_seq_length: int = 128, embed_batch_size: int = 16, **kw):
+    def __init__(self, model_path: str, max_seq_length: int = 128, embed_batch_size: int = 16,
+                 embed_threads: int = 0, query_threads: int = 1, **kw):
         super().__init__(
             model_name=model_path,
             model_path=model_path,
             max_seq_length=max_seq_length,
             embed_batch_size=embed_batch_size,
+            embed_threads=embed_threads,
+            query_threads=query_threads,
             **kw,
         )
         self._model = load_sentence_transformer(model_path, max_seq_length)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LocalEmbedding":
-        return cls(settings.model_path(), settings.embed_max_seq_length, settings.embed_batch_size)
+        return cls(settings.model_path(), settings.embed_max_seq_length, settings.embed_batch_size,
+                   settings.embed_threads, settings.query_threads)
 
-    def encode(self, texts: list[str]) -> list[list[float]]:
+    def encode(self, texts: list[str], threads: int | None = None) -> list[list[float]]:
         """Embed many texts; sentence-transformers sorts by length so batches pad little."""
         if not texts:
             return []
+        use_threads(self.embed_threads if threads is None else threads)
         vecs = self._model.encode(
             texts, batch_size=self.embed_batch_size, normalize_embeddings=True, convert_to_numpy=True,
             show_progress_bar=False,
@@ -63,7 +89,7 @@ class LocalEmbedding(BaseEmbedding):
         return vecs.tolist()
 
     def _get_query_embedding(self, query: str) -> list[float]:
-        return self.encode([query])[0]
+        return self.encode([query], threads=self.query_threads)[0]
 
     async def _aget_query_embedding(self, query: str) -> list[float]:
         return self._get_query_embedding(query)

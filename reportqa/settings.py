@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(16, ge=1, le=1024, description="Sentences per embedding batch.")
     embed_max_seq_length: int = Field(128, ge=16, le=512, description="Token limit per sentence when embedding.")
+    embed_threads: int = Field(
+        0, ge=0, le=256, description="torch threads for embedding documents at ingestion; 0 means one per core."
+    )
+    query_threads: int = Field(
+        1, ge=1, le=256,
+        description="torch threads for embedding one question. One is as fast for a short text and does not "
+        "stall when other processes keep the cores busy.",
+    )
     max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted for ingestion, in MB.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
     top_k: int = Field(12, ge=1, le=200, description="Sentences retrieved per question (after fusion).")
