@@ -23,6 +23,7 @@ from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 from ingest.lock import writer_lock
 from ingest.readers import SUPPORTED, read_document
 from ingest.sentences import split_sentences
+from ingest.vector_cache import VectorCache
 
 ProgressHook = Callable[[str, int], None]
 
@@ -67,6 +68,7 @@ class Ingestor:
         self._embedder = embedder
         self.progress = progress or (lambda event, n: None)
         self._lexical_cache: dict[str, tuple[list[str], list[str]]] = {}
+        self.vectors = VectorCache(settings.embed_cache_sentences)
 
     @property
     def embedder(self):
@@ -132,6 +134,7 @@ class Ingestor:
             old = by_source.get(stored.document.source)
             if old is not None and old.doc_id != stored.document.doc_id:
                 replaced.add(old.doc_id)
+                self._remember_vectors(old.doc_id)
                 result.status = "replaced"
             else:
                 result.status = "new"
@@ -211,9 +214,9 @@ class Ingestor:
 
         docs = [stored] if isinstance(stored, StoredDocument) else list(stored)
         texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
-        # A repeated sentence (within a document or across the group) is embedded once.
-        unique = list(dict.fromkeys(t for texts in texts_of for t in texts))
-        vectors = dict(zip(unique, self.embedder.encode(unique)))
+        # A repeated sentence (in this group, earlier in the run, or in the edition this
+        # document replaces) is embedded once.
+        vectors = self.vectors.embed([t for texts in texts_of for t in texts], self.embedder.encode)
         window = self.settings.context_window
         nodes = [
             TextNode(
@@ -235,6 +238,18 @@ class Ingestor:
             # A crashed earlier run may have left some of these ids: replace, don't duplicate.
             collection.delete(ids=[n.node_id for n in batch])
             self.store.vector_store.add(batch)
+
+    def _remember_vectors(self, doc_id: str) -> None:
+        """Put a stored document's vectors in the cache: its new edition mostly repeats it."""
+        if self.settings.embed_cache_sentences <= 0:
+            return
+        try:
+            ids = [s.node_id for s in self.store.load_document(doc_id).sentences]
+            got = self.store.collection.get(ids=ids, include=["embeddings", "documents"])
+        except Exception:  # noqa: BLE001 - only an optimisation: the new edition is then embedded in full
+            return
+        if got["embeddings"] is not None and len(got["embeddings"]):
+            self.vectors.put(got["documents"], got["embeddings"])
 
     def _lexical_rows(self, doc_id: str) -> tuple[list[str], list[str]]:
         if doc_id not in self._lexical_cache:

@@ -292,6 +292,9 @@ def latency_summary(ms: list[float]) -> dict:
 
 def measure_raw_encode(embedder, texts: list[str], batch_size: int) -> dict:
     """The model alone: sentence-transformers encode of the sample, as ingestion calls it."""
+    from reportqa.embedding import use_threads
+
+    use_threads(embedder.embed_threads)  # the thread count ingestion uses
     model = embedder._model
     warm = texts[: min(len(texts), batch_size * 4)]
     model.encode(warm, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
@@ -550,6 +553,7 @@ def run_bench(sentences: int = DEFAULT_SENTENCES, quick: bool = False, log: Log 
             "embed_model": settings.embed_model, "embed_batch_size": settings.embed_batch_size,
             "embed_max_seq_length": settings.embed_max_seq_length, "commit_every": settings.commit_every,
             "top_k": settings.top_k, "candidate_k": settings.candidate_k,
+            "embed_threads": settings.embed_threads, "query_threads": settings.query_threads,
             "ingest_embed_group_sentences": getattr(pipeline, "EMBED_GROUP_SENTENCES", None),
         },
         "corpus": corpus.summary(),

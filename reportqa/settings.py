@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     embed_threads: int = Field(
         0, ge=0, le=256, description="torch threads for embedding documents at ingestion; 0 means one per core."
     )
+    embed_cache_sentences: int = Field(
+        100_000, ge=0,
+        description="Sentence vectors kept during ingestion so a repeated sentence is embedded once "
+        "(about 1.5 KB each); 0 turns the cache off.",
+    )
     query_threads: int = Field(
         1, ge=1, le=256,
         description="torch threads for embedding one question. One is as fast for a short text and does not "

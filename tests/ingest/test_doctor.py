@@ -19,7 +19,6 @@ from ingest.doctor import diagnose, format_report, repair
 from ingest.lock import writer_lock
 from reportqa.settings import Settings
 from tests.conftest import REPO
-from tests.ingest.test_pipeline import chroma_server  # noqa: F401  (a loopback Chroma server fixture)
 
 REPORTS = {
     "shelter.md": "# Shelter figures\n\nIn 2022 the shelter took in 412 people, including 97 children.\n\n"
