@@ -49,11 +49,12 @@ class VectorCache:
         found: dict[str, list[float]] = {}
         missing: list[str] = []
         for text in dict.fromkeys(texts):
-            vec = self._vectors.get(_key(text))
+            k = _key(text)
+            vec = self._vectors.get(k)
             if vec is None:
                 missing.append(text)
             else:
-                self._vectors.move_to_end(_key(text))
+                self._vectors.move_to_end(k)
                 found[text] = vec.tolist()
         self.hits += len(found)
         self.misses += len(missing)
