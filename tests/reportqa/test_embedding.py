@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pydantic
+import pytest
 import torch
 
 from reportqa.embedding import LocalEmbedding, use_threads
@@ -46,9 +48,6 @@ def test_thread_count_is_per_calling_thread():
 
 
 def test_thread_settings_are_validated():
-    import pydantic
-    import pytest
-
     with pytest.raises(pydantic.ValidationError):
         Settings(query_threads=0)
     with pytest.raises(pydantic.ValidationError):
