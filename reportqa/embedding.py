@@ -8,7 +8,7 @@ from typing import Any
 from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
-from reportqa import offline  # noqa: F401  (must run before transformers is imported)
+from reportqa import offline
 from reportqa.settings import Settings
 
 _LOCK = threading.Lock()
@@ -21,6 +21,7 @@ def load_sentence_transformer(path: str, max_seq_length: int):
     key = (path, max_seq_length)
     with _LOCK:
         if key not in _CACHE:
+            offline.apply()  # a library caller may not have gone through an entry point
             from sentence_transformers import SentenceTransformer
 
             model = SentenceTransformer(path, device="cpu", local_files_only=True)

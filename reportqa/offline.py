@@ -1,6 +1,14 @@
-"""Process-wide switches that keep every library off the network."""
+"""The process-wide switches that keep every library off the network, in one place.
+
+Importing this module changes nothing: the entry points (the `reportqa` command, the web
+server, evaluation, the bench, the test suite) call `apply()` before any model, hub or UI
+library is imported, and `child_env()` gives a subprocess the same switches.
+"""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -16,10 +24,17 @@ OFFLINE_ENV = {
 }
 
 
-def go_offline() -> None:
-    """Set the offline variables before any model, hub or UI library is imported."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ[key] = value
+def apply() -> None:
+    """Set the offline variables in this process (huggingface_hub reads them when imported)."""
+    os.environ.update(OFFLINE_ENV)
 
 
-go_offline()
+def child_env(base: Mapping[str, str] | None = None, **extra: str) -> dict[str, str]:
+    """An environment for a child process: `base` (default: ours), offline, plus `extra`."""
+    return {**(os.environ if base is None else base), **OFFLINE_ENV, **extra}
+
+
+def is_applied(env: Mapping[str, str] | None = None) -> bool:
+    """True when every offline variable has its offline value in `env` (default: ours)."""
+    env = os.environ if env is None else env
+    return all(env.get(k) == v for k, v in OFFLINE_ENV.items())

@@ -21,7 +21,6 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel, Field
 
-from reportqa import offline  # noqa: F401
 from reportqa.errors import StoreError, UnknownDocument
 from reportqa.models import Document, DocumentInfo, Sentence
 from reportqa.settings import Settings

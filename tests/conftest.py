@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reportqa import offline  # noqa: F401
+from reportqa import offline
+
+offline.apply()  # the suite is an entry point: before any test module imports a model library
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

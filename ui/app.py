@@ -10,8 +10,6 @@ failed question never touches the chat history held in gr.State.
 
 from __future__ import annotations
 
-from reportqa import offline  # noqa: F401,I001  (before gradio: analytics and hub stay off)
-
 import json
 import logging
 import os

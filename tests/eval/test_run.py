@@ -4,7 +4,6 @@ the summary measures what it claims to; the CLI prints JSON and gates on accurac
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from eval.run import SUMMARY_KEYS, gate_failures, run_eval, summarize, ungrounded_numbers
+from reportqa import offline
 from reportqa.errors import BadInput
 from reportqa.models import Answer, Citation, Computation, Operand
 from reportqa.settings import Settings
@@ -233,9 +233,8 @@ def test_grounding_check_flags_numbers_nobody_cited():
 
 def cli(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     # A wide COLUMNS: rich wraps stderr at 80 columns when it is not a terminal.
-    env = {**os.environ, "REPORTQA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "COLUMNS": "400"}
-    return subprocess.run([sys.executable, "-m", "reportqa", *args], capture_output=True, text=True,
+    env = offline.child_env(REPORTQA_DATA_DIR=str(data_dir), COLUMNS="400")
+    return subprocess.run([sys.executable, "-m", "ui", *args], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=timeout)
 
 

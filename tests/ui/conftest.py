@@ -7,7 +7,6 @@ one whose text and title hold HTML that would run if it were not escaped.
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from reportqa import offline
 from tests.ui.reports import HOSTILE_REPORT, SEED_REPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,9 +40,7 @@ def free_port() -> int:
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(REPORTQA_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               GRADIO_ANALYTICS_ENABLED="False", PYTHONUNBUFFERED="1")
+    env = offline.child_env(REPORTQA_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
     env.pop("GRADIO_TEMP_DIR", None)  # the server keeps its upload cache in the data folder
     return env
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from reportqa.bench import TARGETS, Corpus, make_questions, vary_numbers
+from eval.bench import TARGETS
+from eval.bench_corpus import Corpus, make_questions, vary_numbers
 from tests.conftest import REPO
 
 
@@ -41,7 +42,7 @@ def test_questions_are_varied_and_seeded(tmp_path):
 def test_quick_bench_runs_and_reports_sane_figures(tmp_path):
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "reportqa", "bench", "--quick", "--json", "--out", str(out)],
+        [sys.executable, "-m", "ui", "bench", "--quick", "--json", "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -76,6 +77,6 @@ def test_quick_bench_runs_and_reports_sane_figures(tmp_path):
 
 @pytest.mark.parametrize("bad", [["--sentences", "5"]])
 def test_bench_rejects_bad_options(bad):
-    proc = subprocess.run([sys.executable, "-m", "reportqa", "bench", *bad], cwd=REPO,
+    proc = subprocess.run([sys.executable, "-m", "ui", "bench", *bad], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2

@@ -1,41 +1,73 @@
 """The `reportqa` command: a thin layer over the Python API.
 
 Errors from the library (ReportQAError) become one clean line on stderr and exit
-status 2; expected failures (a file that could not be ingested) exit 1.
+status 2, translated in one place (`CLI.command`, which wraps every command);
+expected failures (a file that could not be ingested) exit 1.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from reportqa import offline  # noqa: F401  (before any model library is imported)
+from reportqa import offline
 from reportqa.errors import ReportQAError
 from reportqa.settings import Settings
-
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded question answering over reports.")
-docs_app = typer.Typer(help="List or remove ingested documents.", invoke_without_command=True)
-app.add_typer(docs_app, name="docs")
 
 out = Console()
 err = Console(stderr=True)
 
 
+def fail(message: str, code: int = 2) -> None:
+    """One clean line on stderr, then exit with `code` (2: the input or the store is wrong)."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
+    raise typer.Exit(code)
+
+
+def clean_errors(fn: Callable) -> Callable:
+    """Run a command with the offline environment; a ReportQAError becomes `fail(message)`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        offline.apply()  # before any command imports a model, hub or UI library
+        try:
+            return fn(*args, **kwargs)
+        except ReportQAError as e:
+            fail(str(e))
+
+    return wrapper
+
+
+class CLI(typer.Typer):
+    """A Typer app whose commands and callbacks all go through `clean_errors`."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+        return lambda fn: register(clean_errors(fn))
+
+    def callback(self, *args, **kwargs):
+        register = super().callback(*args, **kwargs)
+        return lambda fn: register(clean_errors(fn))
+
+
+app = CLI(add_completion=False, no_args_is_help=True, help="Grounded question answering over reports.")
+docs_app = CLI(help="List or remove ingested documents.", invoke_without_command=True)
+app.add_typer(docs_app, name="docs")
+
+
 def settings_from_env(data_dir: Optional[Path] = None) -> Settings:
     overrides = {"data_dir": data_dir} if data_dir else {}
     return Settings(**overrides)
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
-    raise typer.Exit(code)
 
 
 DataDir = typer.Option(None, "--data-dir", help="Store folder (default: REPORTQA_DATA_DIR or ./data).")
@@ -69,10 +101,7 @@ def ingest(
             rate = counted["sentences"] / max(time.perf_counter() - started, 1e-6)
             progress.update(task, advance=1, rate=f"{counted['sentences']} sentences, {rate:.0f} sentences/s")
 
-        try:
-            results = Ingestor(settings, progress=hook).ingest(paths)
-        except ReportQAError as e:
-            fail(str(e))
+        results = Ingestor(settings, progress=hook).ingest(paths)
     elapsed = time.perf_counter() - started
     summary = {s: sum(r.status == s for r in results) for s in ("new", "unchanged", "replaced", "skipped", "failed")}
     summary["sentences"] = counted["sentences"]
@@ -104,10 +133,7 @@ def docs(
         return
     from reportqa.store import Store
 
-    try:
-        manifest = Store(settings_from_env(data_dir)).read_manifest()
-    except ReportQAError as e:
-        fail(str(e))
+    manifest = Store(settings_from_env(data_dir)).read_manifest()
     rows = sorted(manifest.documents.values(), key=lambda d: d.title.lower())
     if as_json:
         print(json.dumps([d.model_dump() for d in rows], indent=1))
@@ -130,10 +156,7 @@ def ask(
     from qa.service import QA
 
     settings = settings_from_env(data_dir)
-    try:
-        answer = QA(settings).answer(question, doc or None)
-    except ReportQAError as e:
-        fail(str(e))
+    answer = QA(settings).answer(question, doc or None)
     if as_json:
         print(answer.model_dump_json(indent=1))
         return
@@ -156,10 +179,7 @@ def docs_remove(
     """Remove a document from Chroma, BM25 and the manifest."""
     from ingest.pipeline import Ingestor
 
-    try:
-        info = Ingestor(settings_from_env(data_dir)).remove(ref)
-    except ReportQAError as e:
-        fail(str(e))
+    info = Ingestor(settings_from_env(data_dir)).remove(ref)
     out.print(f"removed {info.doc_id} ({info.title}, {info.sentences} sentences)")
 
 
@@ -176,17 +196,12 @@ def eval_command(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Answer every question of gold files, score the answers and report accuracy."""
-    from rich.markup import escape
-
     from eval.compare import compare_runs, comparison_summary, comparison_table
 
     if compare:
         if len(paths) != 2:
             fail(f"--compare takes two result folders (OLD NEW), got {len(paths)}")
-        try:
-            cmp = compare_runs(paths[0], paths[1])
-        except ReportQAError as e:
-            fail(str(e))
+        cmp = compare_runs(paths[0], paths[1])
         if as_json:
             print(json.dumps(cmp.to_dict(), ensure_ascii=False))
         else:
@@ -210,12 +225,9 @@ def eval_command(
             tasks[stage] = progress.add_task("ingesting" if stage == "ingest" else "answering", total=total)
         progress.update(tasks[stage], completed=done, total=total)
 
-    try:
-        with progress:
-            run = run_eval(settings_from_env(data_dir), paths, corpus=corpus or None, progress=hook)
-        written = write_report(run, out_dir) if out_dir else {}
-    except ReportQAError as e:
-        fail(str(e))
+    with progress:
+        run = run_eval(settings_from_env(data_dir), paths, corpus=corpus or None, progress=hook)
+    written = write_report(run, out_dir) if out_dir else {}
     summary = run.summary
     for message in summary["errors"]:
         err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
@@ -247,12 +259,9 @@ def serve(
 ) -> None:
     """Open the web chat (Chat, Documents, Evaluation) on http://HOST:PORT."""
     settings = settings_from_env(data_dir)
-    try:
-        from ui.app import parse_auth, serve as serve_app
+    from ui.app import parse_auth, serve as serve_app
 
-        serve_app(settings, host=host, port=port, auth=parse_auth(auth))
-    except ReportQAError as e:
-        fail(str(e))
+    serve_app(settings, host=host, port=port, auth=parse_auth(auth))
 
 
 @app.command()
@@ -261,19 +270,17 @@ def bench(
     quick: bool = typer.Option(False, "--quick", help="About 2,000 sentences: a smoke run for CI."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON on stdout."),
     out_file: Path = typer.Option(Path("bench-out/bench.json"), "--out", help="Write the JSON figures here."),
+    corpus: Optional[list[Path]] = typer.Option(
+        None, "--corpus", help="Folders of .txt/.md reports (repeatable; default: ../shared/benchmarks or examples/reports)."
+    ),
 ) -> None:
     """Measure encode and ingest throughput, answer latency, cold start and peak memory."""
-    from rich.markup import escape
-
-    from reportqa.bench import render_table, run_bench, write_json
+    from eval.bench import render_table, run_bench, write_json
 
     def log(message: str) -> None:
         err.print(f"[dim]bench[/dim] {escape(message)}", highlight=False)
 
-    try:
-        result = run_bench(sentences=sentences, quick=quick, log=log)
-    except ReportQAError as e:
-        fail(str(e))
+    result = run_bench(sentences=sentences, quick=quick, log=log, corpus_dirs=corpus or None)
     written = write_json(result, out_file)
     if as_json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
@@ -289,15 +296,10 @@ def doctor(
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Check the store (Chroma, BM25, documents, manifest agree; offline); exit 1 if anything is wrong."""
-    from rich.markup import escape
-
     from ingest.doctor import diagnose, format_report, repair
 
     settings = settings_from_env(data_dir)
-    try:
-        report = repair(settings) if do_repair else diagnose(settings)
-    except ReportQAError as e:
-        fail(str(e))
+    report = repair(settings) if do_repair else diagnose(settings)
     if as_json:
         print(json.dumps({"ok": report.ok, **report.model_dump()}, indent=1, ensure_ascii=False))
     else:
@@ -305,7 +307,7 @@ def doctor(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def main() -> None:  # pragma: no cover - console entry for `python -m reportqa`
+def main() -> None:  # pragma: no cover - console entry for `python -m ui`
     app()
 
 

@@ -1,3 +1,0 @@
-from reportqa.cli import main
-
-main()

@@ -1,0 +1,5 @@
+"""`python -m ui`: the `reportqa` command without the console script."""
+
+from ui.cli import main
+
+main()
