@@ -30,6 +30,7 @@ from pydantic import BaseModel, Field
 
 from reportqa import offline
 from reportqa.errors import ReportQAError, StoreError
+from reportqa.models import doc_of, node_id
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument
 
@@ -138,7 +139,7 @@ def _diagnose(store: Store, sample: int, seed: int | None, debris: bool = True) 
 
 def _expected_ids(manifest: Manifest) -> list[str]:
     """Sentence ids of the committed documents, in the order the ingestor writes BM25."""
-    return [f"{d}:{i}" for d in sorted(manifest.documents) for i in range(manifest.documents[d].sentences)]
+    return [node_id(d, i) for d in sorted(manifest.documents) for i in range(manifest.documents[d].sentences)]
 
 
 def _check_offline(settings: Settings, report: Report) -> None:
@@ -237,7 +238,7 @@ def _check_bm25(store: Store, manifest: Manifest, expected: list[str], report: R
         if len(ids) != len(set(ids)):
             detail.append("duplicate ids")
         report.add("bm25", f"{manifest.bm25} does not match the manifest: "
-                   + ("; ".join(detail) or "ids out of order"), {i.split(":")[0] for i in missing | extra})
+                   + ("; ".join(detail) or "ids out of order"), {doc_of(i) for i in missing | extra})
         return
     if ids:
         try:
@@ -272,12 +273,12 @@ def _check_chroma(store: Store, manifest: Manifest, expected: list[str], report:
     want = set(expected)
     missing = want - have
     if missing:
-        docs = {i.rsplit(":", 1)[0] for i in missing}
+        docs = {doc_of(i) for i in missing}
         report.add("chroma-missing", f"{len(missing)} committed sentence(s) of {len(docs)} document(s) have no "
                    f"vector (e.g. {sorted(missing)[0]})", docs)
     orphans = have - want
     if orphans and debris:
-        docs = {i.rsplit(":", 1)[0] for i in orphans}
+        docs = {doc_of(i) for i in orphans}
         report.add("chroma-orphans", f"{len(orphans)} vector(s) belong to no committed sentence "
                    f"({len(docs)} document id(s), e.g. {sorted(orphans)[0]})", docs)
     return have
@@ -301,7 +302,7 @@ def _check_self_retrieval(store: Store, have: set[str], texts: dict[str, str], s
     wrong: dict[str, str] = {}
     missed: dict[str, str] = {}
     for node_id in picked:
-        doc_id = node_id.rsplit(":", 1)[0]
+        doc_id = doc_of(node_id)
         if node_id not in rows:  # deleted since the id listing; the id check reports it
             continue
         vector, text, meta = rows[node_id]

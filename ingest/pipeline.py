@@ -16,7 +16,7 @@ from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import BadInput, ReportQAError, StoreError, UnsupportedFile
-from reportqa.models import DocumentInfo, IngestResult, Sentence
+from reportqa.models import DocumentInfo, IngestResult, Sentence, node_id
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 
@@ -293,7 +293,7 @@ class Ingestor:
         # Now committed: clean up what nobody can see any more.
         for doc_id in removed:
             old = manifest.documents[doc_id]
-            self.store.collection.delete(ids=[f"{doc_id}:{i}" for i in range(old.sentences)])
+            self.store.collection.delete(ids=[node_id(doc_id, i) for i in range(old.sentences)])
             self.store.doc_path(doc_id).unlink(missing_ok=True)
             self._lexical_cache.pop(doc_id, None)
         for old_dir in self.store.root.glob("bm25-*"):

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from reportqa.bm25 import tokenize
 from reportqa.models import Quantity, Sentence, split_row
+from reportqa.years import YEAR_PATTERN
 
-from qa.quantities import extract_quantities
+from reportqa.quantities import extract_quantities
 
-_YEAR = re.compile(r"(?<![\d,.$£€])(?:FY|fiscal |fiscal year )?'?(19[5-9]\d|20\d\d)(?!\d|,\d|\.\d)", re.I)
+_YEAR = re.compile(rf"(?<![\d,.$£€])(?:FY|fiscal |fiscal year )?'?({YEAR_PATTERN})(?!\d|,\d|\.\d)", re.I)
 _BOUNDARY = re.compile(r"[;:()\[\]]|,\s|\s[-–—]\s|\band\b|\bwhile\b|\bwhereas\b|\bcompared\b|\bversus\b")
 _CHANGE_BEFORE = re.compile(
     r"\b(increased|decreased|rose|fell|grew|declined|dropped|climbed|jumped|improved|up|down|by|increase of|"
@@ -89,7 +90,7 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
 _CLAUSE_BREAK = re.compile(r"[;:()$£€%]|\b(compared|versus|while|whereas|than|and|from|but|or)\b|\d{3,}", re.I)
 
 
-_OPENING_YEAR = re.compile(r"^\W*(?:in|during|for|by|as of|at|throughout)?\s*(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*|calendar\s+)?'?(19|20)\d\d$", re.I)
+_OPENING_YEAR = re.compile(r"^\W*(?:in|during|for|by|as of|at|throughout)?\s*(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*|calendar\s+)?'?" + YEAR_PATTERN + "$", re.I)
 
 
 def _leads_to_year(between: str) -> bool:
@@ -109,7 +110,7 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
     # "(2018: £56.5m)" — a prior-period figure inside parentheses.
     for i in values:
         q = quantities[i]
-        m = re.search(r"\(\s*(?:FY\s*)?(19[5-9]\d|20\d\d)\s*[:=,]?\s*[^()\d]{0,6}$", text[max(0, q.start - 20):q.start])
+        m = re.search(rf"\(\s*(?:FY\s*)?({YEAR_PATTERN})\s*[:=,]?\s*[^()\d]{{0,6}}$", text[max(0, q.start - 20):q.start])
         if m:
             out[i] = int(m.group(1))
     # "... $510 million, $487 million and $442 million in 2019, 2018 and 2017, respectively"

@@ -1,4 +1,4 @@
-"""Citations: a retrieved sentence turned into the record a reader can check."""
+"""Citations: a retrieved sentence turned into the record a reader can check, numbered in order of use."""
 
 from __future__ import annotations
 
@@ -30,3 +30,19 @@ def cite(snap: Snapshot, sentence: Sentence, score: float = 0.0) -> Citation:
         context=doc.text[lo:hi],
         context_start=lo,
     )
+
+
+class Citer:
+    """Numbers citations in the order they are first used."""
+
+    def __init__(self, snap: Snapshot):
+        self.snap = snap
+        self.citations: list[Citation] = []
+        self._index: dict[str, int] = {}
+
+    def ref(self, s: Sentence, score: float = 0.0) -> int:
+        """The 1-based number of the citation of `s`, added on first use."""
+        if s.node_id not in self._index:
+            self.citations.append(cite(self.snap, s, score))
+            self._index[s.node_id] = len(self.citations)
+        return self._index[s.node_id]

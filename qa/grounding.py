@@ -7,7 +7,7 @@ import re
 
 from reportqa.models import Answer
 
-from qa.quantities import normalize_values
+from reportqa.quantities import normalize_values
 
 _NUM = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from reportqa.bm25 import STOPWORDS, tokenize
+from reportqa.years import YEAR_PATTERN
 
 # Paraphrases readers use for the same thing. Each group is matched as one concept.
 SYNONYMS: list[set[str]] = [
@@ -49,7 +50,7 @@ QUESTION_FRAME = set(tokenize(
     "respective year years period rise rose risen grow grew grown fall fell fallen drop dropped decline declined"
 ))
 
-_YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
+_YEAR = re.compile(rf"(?<![\d,.$])({YEAR_PATTERN})(?!\d|,\d)")
 _PERCENT_Q = re.compile(r"\b(percent(age)?|%|per cent|share|proportion|rate)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
@@ -139,7 +140,7 @@ def parse_question(text: str) -> Question:
     q.wants_number = q.wants_count or q.wants_money or q.wants_percent or q.wants_year or bool(
         re.search(r"\b(what|how)\b", low)
     )
-    q.listed_years = bool(re.search(r"(19|20)\d\d\s*(,|and|&|or)\s*(fiscal\s+|fy\s*)?(19|20)\d\d", low))
+    q.listed_years = bool(re.search(rf"{YEAR_PATTERN}\s*(,|and|&|or)\s*(fiscal\s+|fy\s*)?{YEAR_PATTERN}", low))
     q.wants_years_list = bool(re.search(r"\b(which|what) years\b", low))
     q.compare_years = q.wants_year and bool(re.search(r"\b(larger|largest|higher|highest|more|most|greater|greatest|bigger|biggest|smaller|smallest|lower|lowest|less|least|fewer|fewest)\b", low))
     if q.compare_years:

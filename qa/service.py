@@ -14,7 +14,7 @@ from reportqa.store import Store
 from qa.reader import StoreReader
 from qa.retrieve import HybridRetriever
 
-_SHARED: dict[tuple, "QA"] = {}
+_SHARED: dict[tuple[str, str], "QA"] = {}
 _SHARED_LOCK = threading.Lock()
 
 
@@ -45,8 +45,12 @@ class QA:
 
     @classmethod
     def shared(cls, settings: Settings) -> "QA":
-        """One QA per settings per process: the model and indexes load once, not per request."""
-        key = (str(settings.data_dir), settings.chroma_url, settings.collection, settings.embed_model)
+        """One QA per settings per process: the model and indexes load once, not per request.
+
+        Keyed on every setting, so two settings objects that differ anywhere (top_k too) get
+        their own answerer.
+        """
+        key = (cls.__qualname__, settings.model_dump_json())
         with _SHARED_LOCK:
             if key not in _SHARED:
                 _SHARED[key] = cls(settings)

@@ -27,7 +27,7 @@ class Sentence(BaseModel):
 
     @property
     def node_id(self) -> str:
-        return f"{self.doc_id}:{self.index}"
+        return node_id(self.doc_id, self.index)
 
     @property
     def search_text(self) -> str:
@@ -41,6 +41,24 @@ class Sentence(BaseModel):
             prefix = f"{self.caption} " if self.caption else ""
             return prefix + "; ".join(parts)
         return self.text
+
+
+def node_id(doc_id: str, index: int) -> str:
+    """The store id of sentence `index` of document `doc_id` ("<doc_id>:<index>")."""
+    return f"{doc_id}:{index}"
+
+
+def parse_node_id(nid: str) -> tuple[str, int]:
+    """(doc_id, index) of a store id made by `node_id`; ValueError when it is not one."""
+    doc_id, sep, index = str(nid).rpartition(":")
+    if not sep or not doc_id or not index.isdigit():
+        raise ValueError(f"not a sentence id: {nid!r}")
+    return doc_id, int(index)
+
+
+def doc_of(nid: str) -> str:
+    """The document id part of a store id."""
+    return parse_node_id(nid)[0]
 
 
 def split_row(row: str) -> list[str]:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 from reportqa.models import Answer, Citation, DocumentInfo, IngestResult
+from reportqa.numbers import format_number
 from reportqa.settings import Settings
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -54,13 +55,6 @@ def anchor_id(turn: int, n: int, prefix: str = "c") -> str:
 def ref_link(turn: int, n: int, prefix: str = "c") -> str:
     """A numbered citation marker linking to its card."""
     return f'<a class="rq-ref" href="#{anchor_id(turn, n, prefix)}">[{n}]</a>'
-
-
-def format_number(x: float) -> str:
-    """A number for people: thousands separators, at most 2 decimals."""
-    if abs(x - round(x)) < 1e-9:
-        return f"{int(round(x)):,}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def format_value(value: float | list[float] | None, scale: str = "", unit: str = "") -> str:

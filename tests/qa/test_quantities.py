@@ -1,15 +1,14 @@
-"""Tests for qa.quantities: what numbers a sentence mentions, where, and what they mean."""
+"""Tests for reportqa.quantities: what numbers a sentence mentions, where, and what they mean."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import qa.quantities as quantities
-from qa.quantities import extract_quantities, normalize_values, parse_number, scale_multiplier
+import reportqa.quantities.words as quantity_words
+from reportqa.quantities import extract_quantities, normalize_values, parse_number, scale_multiplier
 
 
 def _extract(text: str):
@@ -354,26 +353,14 @@ def test_huge_digit_runs_are_skipped_not_fatal():
 
 def test_text2num_only_sees_number_word_spans(monkeypatch):
     calls = []
-    real = quantities.text2num
+    real = quantity_words.text2num
 
     def spy(s, lang):
         calls.append(s)
         return real(s, lang)
 
-    monkeypatch.setattr(quantities, "text2num", spy)
+    monkeypatch.setattr(quantity_words, "text2num", spy)
     _extract("The agency reported that police investigated several cases across the region in 2022.")
     assert calls == []
     _extract("Thirty-eight victims and 12 others")
     assert calls == ["thirty eight"]
-
-
-def test_fast_enough_for_every_retrieved_sentence():
-    sentences = [text for text, _ in SENTENCES] * 4  # about 40 sentences, like one question
-    extract_quantities(sentences[0])  # warm up
-    rounds = 20
-    t0 = time.perf_counter()
-    for _ in range(rounds):
-        for s in sentences:
-            extract_quantities(s)
-    per_sentence = (time.perf_counter() - t0) / (rounds * len(sentences))
-    assert per_sentence < 1e-3  # typically ~50 µs; the bound leaves room for a loaded machine

@@ -114,3 +114,16 @@ def test_question_at_the_limit_is_accepted_one_more_is_not():
     assert len(clean_question("a" * 1000, 1000)) == 1000
     with pytest.raises(BadInput, match="1,001 characters"):
         clean_question("a" * 1001, 1000)
+
+
+def test_shared_answerer_is_keyed_on_every_setting(tmp_path):
+    class Probe(QA):
+        def __init__(self, settings):  # no model or store: only the cache key is under test
+            self.settings = settings
+
+    base = Settings(data_dir=tmp_path / "data")
+    same = Settings(data_dir=tmp_path / "data")
+    other_k = Settings(data_dir=tmp_path / "data", top_k=base.top_k + 5)
+    assert Probe.shared(base) is Probe.shared(same)
+    assert Probe.shared(other_k) is not Probe.shared(base)
+    assert Probe.shared(other_k).settings.top_k == base.top_k + 5

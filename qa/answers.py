@@ -1,0 +1,126 @@
+"""Assembling answers from chosen figures: a figure with its rivals, lists, passages, abstentions."""
+
+from __future__ import annotations
+
+import re
+
+from reportqa.models import Answer
+from reportqa.numbers import format_number
+
+from qa.candidates import Candidate
+from qa.cite import Citer, cite
+from qa.question import Question
+from qa.ranking import MIN_MATCH, scale_of
+from qa.reader import Snapshot
+
+
+def not_found(q: Question, snap: Snapshot, hits, reason: str) -> Answer:
+    citer = Citer(snap)
+    related = [cite(snap, s, score) for s, score in hits[:3]]
+    del citer
+    return Answer(question=q.text, text=f"The reports don't say. {reason}".strip(), kind="not_found", related=related)
+
+
+def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Candidate]) -> Answer:
+    citer = Citer(snap)
+    n = citer.ref(best.sentence, best.retrieval)
+    value = best.value
+    text = f"**{best.mention}** [{n}] — “{best.sentence.text.strip()}”"
+    ans = Answer(
+        question=q.text, text=text, value=value, unit=best.quantity.unit, scale=scale_of(best), kind="figure",
+    )
+    conflicting = [r for r in rivals if abs(r.value - value) > 1e-9]
+    if conflicting:
+        parts = [f"{best.mention} [{n}]"]
+        alts = []
+        seen = {value}
+        for r in conflicting:
+            if r.value in seen:
+                continue
+            seen.add(r.value)
+            m = citer.ref(r.sentence, r.retrieval)
+            parts.append(f"{r.mention} [{m}]")
+            alts.append({"value": r.value, "text": r.mention, "citation": m})
+        ans.kind = "conflict"
+        ans.alternatives = alts
+        ans.text = "Sources differ: " + "; ".join(parts) + f". Best match: **{best.mention}** [{n}]."
+    ans.citations = citer.citations
+    return ans
+
+
+def per_year_same_sentence(q: Question, cands: list[Candidate]) -> list[Candidate] | None:
+    """One value per asked year, all from the one sentence that states them together."""
+    years = list(dict.fromkeys(q.years))
+    best, best_score = None, None
+    by_sentence: dict[str, list[Candidate]] = {}
+    for c in cands:
+        by_sentence.setdefault(c.sentence.node_id, []).append(c)
+    for group in by_sentence.values():
+        picks = []
+        for y in years:
+            match = [c for c in group if c.year == y and c.quantity.kind != "year" and c.match >= MIN_MATCH]
+            if not match:
+                break
+            picks.append(match[0])
+        else:
+            total = sum(c.score for c in picks)
+            if best_score is None or total > best_score:
+                best, best_score = picks, total
+    return best
+
+
+def respectively_list(q: Question, snap: Snapshot, cands: list[Candidate]) -> Answer | None:
+    """'What were the federal, state and foreign credits, respectively?': the sentence's list, in order."""
+    m = re.search(r"\b((?:[\w-]+\s*,\s*)+[\w-]+,?\s+and\s+[\w-]+|[\w-]+\s+and\s+[\w-]+)\b", q.text)
+    if not m or not cands or cands[0].match < MIN_MATCH:
+        return None
+    n = len(re.split(r",\s*|\s+and\s+", m.group(1)))
+    best = cands[0]
+    same = [c for c in cands if c.sentence.node_id == best.sentence.node_id and c.quantity.kind == best.quantity.kind]
+    same.sort(key=lambda c: c.quantity.start)
+    start = next(i for i, c in enumerate(same) if c is best)
+    picks = same[start:start + n]
+    if len(picks) != n or n < 2:
+        return None
+    citer = Citer(snap)
+    k = citer.ref(best.sentence, best.retrieval)
+    text = "; ".join(f"**{c.mention}**" for c in picks) + f" [{k}]"
+    return Answer(question=q.text, text=text, value=[c.value for c in picks], scale=scale_of(best),
+                  unit=best.quantity.unit, kind="figure", citations=citer.citations)
+
+
+def years_list(q: Question, snap: Snapshot, cands: list[Candidate]) -> Answer | None:
+    """'In which years was X reported?': the years of the best-matching sentence."""
+    years = [c for c in cands if c.quantity.kind == "year" and c.match >= MIN_MATCH]
+    if not years:
+        return None
+    sentence = years[0].sentence
+    found = sorted({c.value for c in cands if c.quantity.kind == "year" and c.sentence.node_id == sentence.node_id},
+                   reverse=True)
+    citer = Citer(snap)
+    k = citer.ref(sentence, years[0].retrieval)
+    return Answer(question=q.text, text=", ".join(f"**{format_number(y)}**" for y in found) + f" [{k}]",
+                  value=list(found), kind="figure", citations=citer.citations)
+
+
+def list_answer(q: Question, snap: Snapshot, picks: list[Candidate]) -> Answer:
+    citer = Citer(snap)
+    parts = []
+    for c in picks:
+        n = citer.ref(c.sentence, c.retrieval)
+        parts.append(f"{c.year}: **{c.mention}** [{n}]")
+    return Answer(
+        question=q.text, text="; ".join(parts), value=[c.value for c in picks], scale=scale_of(picks[0]),
+        unit=picks[0].quantity.unit, kind="figure", citations=citer.citations,
+    )
+
+
+def passage_answer(q: Question, snap: Snapshot, hits) -> Answer:
+    """Who/what/why questions: the best sentences, quoted and cited."""
+    citer = Citer(snap)
+    best = hits[: min(3, len(hits))]
+    quoted = []
+    for s, score in best:
+        n = citer.ref(s, score)
+        quoted.append(f"“{s.text.strip()}” [{n}]")
+    return Answer(question=q.text, text=" ".join(quoted), kind="passage", citations=citer.citations)
