@@ -25,152 +25,21 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from text_to_num import text2num
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from eval.gold_values import Value, json_type, normalize_scale, parse_number, parse_value
 from reportqa.errors import BadInput
 
+__all__ = ["GoldError", "GoldItem", "load_gold", "normalize_scale", "parse_number"]
+
 Scale = Literal["", "thousand", "million", "billion", "percent"]
-Value = float | list[float] | None
 
-_SCALE_ALIASES = {
-    "": "",
-    "none": "",
-    "thousand": "thousand",
-    "thousands": "thousand",
-    "k": "thousand",
-    "million": "million",
-    "millions": "million",
-    "m": "million",
-    "mn": "million",
-    "billion": "billion",
-    "billions": "billion",
-    "bn": "billion",
-    "b": "billion",
-    "percent": "percent",
-    "percentage": "percent",
-    "per cent": "percent",
-    "pct": "percent",
-    "%": "percent",
-}
-
-# Fields that map onto GoldItem attributes; everything else goes to `extra`.
-_KNOWN = {
-    "id", "question", "answer", "doc_id", "accept", "answer_alternatives", "alternatives",
-    "tolerance", "scale", "answer_type", "evidence", "extra", "value_scales",
-    "alternative_scales",
-}
-
-
-def normalize_scale(value: Any) -> str:
-    """The canonical scale name for ``value`` (``None`` and ``''`` give ``''``).
-
-    Raises ``ValueError`` for anything that is not a known scale word.
-    """
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise ValueError(f"scale must be a string, got {type(value).__name__}")
-    key = " ".join(value.strip().lower().split())
-    if key in _SCALE_ALIASES:
-        return _SCALE_ALIASES[key]
-    raise ValueError(
-        f"unknown scale {value!r} (expected '', thousand, million, billion or percent)"
-    )
-
-
-# A thousands-separated number must be tried first, or "1,234" reads as 1 and 234.
-_NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+")
-# "m"/"k"/"bn" count as scale words only when glued to the number ("$0.9m").
-_SCALE_WORD = re.compile(
-    r"%|\bper\s*cent\b|\bpercent(?:age)?\b|\bthousands?\b|\bmillions?\b|\bbillions?\b"
-    r"|\bmn\b|\bbn\b|(?<=\d)(?:k|m|bn|b)\b",
-    re.IGNORECASE,
-)
-_MINUS = ("-", "\u2212", "\u2013", "\u2010")
-
-
-def parse_number(text: str) -> tuple[float, str]:
-    """Parse a gold answer string into ``(value, scale)``.
-
-    ``"$36.5 million"`` gives ``(36.5, "million")``, ``"19.0%"`` gives
-    ``(19.0, "percent")``, ``"(8.1)"`` gives ``(-8.1, "")``, ``"1,234"`` gives
-    ``(1234.0, "")`` and ``"twelve"`` gives ``(12.0, "")``. Text around the number
-    is ignored (``"decreased $352 million"``), but a string holding two numbers is
-    ambiguous and raises ``ValueError``, as does a string holding none.
-    """
-    s = text.strip()
-    scales = {_SCALE_ALIASES[" ".join(m.group(0).lower().split())] for m in _SCALE_WORD.finditer(s)}
-    if len(scales) > 1:
-        raise ValueError(f"conflicting scale words in {text!r}")
-    scale = scales.pop() if scales else ""
-    numbers = list(_NUMBER.finditer(s))
-    if len(numbers) > 1:
-        raise ValueError(f"more than one number in {text!r}")
-    if not numbers:
-        words = _SCALE_WORD.sub(" ", s.lower())
-        words = re.sub(r"[^a-z\- ]", " ", words).strip()
-        try:
-            return float(text2num(" ".join(words.split()), "en")), scale
-        except (ValueError, TypeError):
-            raise ValueError(f"no number in {text!r}") from None
-    m = numbers[0]
-    value = float(m.group(0).replace(",", ""))
-    # Currency signs may sit between the sign and the digits: "-$8.1", "$(8.1)".
-    before = s[: m.start()].rstrip(" $€£¥")
-    after = s[m.end():].lstrip(" %")
-    if before.endswith(_MINUS) or (before.endswith("(") and after.startswith(")")):
-        value = -value
-    return value, scale
-
-
-def _parse_number_like(raw: Any, what: str) -> tuple[float, str]:
-    # bool is an int subclass; a JSON `true` answer is a data error, not 1.
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise ValueError(f"{what} must be a number, got {_json_type(raw)}")
-    if isinstance(raw, str):
-        try:
-            value, scale = parse_number(raw)
-        except ValueError as exc:
-            raise ValueError(f"{what}: {exc}") from None
-    else:
-        value, scale = float(raw), ""
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {raw!r}")
-    return value, scale
-
-
-def _parse_value(raw: Any, what: str) -> tuple[Value, list[str]]:
-    """A gold value (number, numeric string, list of those, or None) and its parsed scales."""
-    if raw is None:
-        return None, []
-    if isinstance(raw, list):
-        if not raw:
-            raise ValueError(f"{what} is an empty list")
-        values, scales = [], []
-        for i, item in enumerate(raw):
-            if isinstance(item, list) or item is None:
-                raise ValueError(f"{what}[{i}] must be a number, got {_json_type(item)}")
-            v, s = _parse_number_like(item, f"{what}[{i}]")
-            values.append(v)
-            scales.append(s)
-        return values, scales
-    if isinstance(raw, (dict, bool)):
-        raise ValueError(f"{what} must be a number, a list of numbers or null, got {_json_type(raw)}")
-    v, s = _parse_number_like(raw, what)
-    return v, [s]
-
-
-def _json_type(raw: Any) -> str:
-    return {
-        dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-        type(None): "null", int: "a number", float: "a number",
-    }.get(type(raw), type(raw).__name__)
+# Record keys that alternatives are read from, merged in this order.
+_ALTERNATIVE_KEYS = ("accept", "answer_alternatives", "alternatives")
 
 
 def _scale_at(raw: Any, i: int, what: str) -> str:
@@ -190,7 +59,11 @@ def _values(value: Value) -> list[float]:
 
 
 class GoldItem(BaseModel):
-    """One gold question: what to ask, the expected value(s) and the evidence."""
+    """One gold question: what to ask, the expected value(s) and the evidence.
+
+    Each field checks itself (``field_validator``); ``_derive`` does what spans fields:
+    unknown keys into ``extra``, string answers into numbers, and the scale of each value.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -208,14 +81,63 @@ class GoldItem(BaseModel):
     value_scales: list[Scale] = Field(default_factory=list)
     alternative_scales: list[list[Scale]] = Field(default_factory=list)
 
+    @field_validator("question", mode="before")
+    @classmethod
+    def _question(cls, v: Any) -> str:
+        if not isinstance(v, str):
+            raise ValueError(f"'question' must be a string, got {json_type(v)}")
+        if not v.strip():
+            raise ValueError("empty 'question'")
+        return v
+
+    @field_validator("tolerance", mode="before")
+    @classmethod
+    def _tolerance(cls, v: Any) -> float | None:
+        if v is None:
+            return None
+        # bool is an int subclass; a JSON `true` is a data error, not 1.
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"'tolerance' must be a number, got {json_type(v)}")
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(f"'tolerance' must be a finite number >= 0, got {v!r}")
+        return float(v)
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _scale(cls, v: Any) -> str:
+        return _scale_at(v, 0, "scale")
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _evidence(cls, v: Any) -> list[str]:
+        if v is None:
+            return []
+        if isinstance(v, str):
+            return [v] if v.strip() else []
+        if not isinstance(v, list):
+            raise ValueError(f"'evidence' must be a string or a list of strings, got {json_type(v)}")
+        for i, item in enumerate(v):
+            if not isinstance(item, str):
+                raise ValueError(f"'evidence'[{i}] must be a string, got {json_type(item)}")
+        return [e for e in v if e.strip()]
+
+    @field_validator("id", "doc_id", "answer_type", mode="before")
+    @classmethod
+    def _text_id(cls, v: Any, info) -> str | None:
+        if v is None or v == "":
+            return "" if info.field_name == "id" else None
+        if isinstance(v, bool) or not isinstance(v, (str, int)):
+            raise ValueError(f"'{info.field_name}' must be a string, got {json_type(v)}")
+        return str(v)
+
     @model_validator(mode="before")
     @classmethod
-    def _normalize(cls, data: Any) -> Any:
+    def _derive(cls, data: Any) -> Any:
         if isinstance(data, BaseModel):
             return data
         if not isinstance(data, dict):
-            raise ValueError(f"expected a JSON object, got {_json_type(data)}")
-        return _normalize_record(data)
+            raise ValueError(f"expected a JSON object, got {json_type(data)}")
+        return _derive_record(data)
 
     @property
     def values(self) -> list[float]:
@@ -235,27 +157,18 @@ class GoldItem(BaseModel):
         return out
 
 
-def _normalize_record(data: dict[str, Any]) -> dict[str, Any]:
+def _derive_record(data: dict[str, Any]) -> dict[str, Any]:
+    """The record with unknown keys in ``extra``, numbers parsed and every value's scale set."""
     if not isinstance(data.get("extra") or {}, dict):
         raise ValueError("'extra' must be an object")
     extra = dict(data.get("extra") or {})
-    for key, val in data.items():
-        if key not in _KNOWN:
-            extra[key] = val
-
-    question = data.get("question")
-    if question is None:
-        raise ValueError("missing 'question'")
-    if not isinstance(question, str):
-        raise ValueError(f"'question' must be a string, got {_json_type(question)}")
-    if not question.strip():
-        raise ValueError("empty 'question'")
+    extra.update({k: v for k, v in data.items() if k not in GoldItem.model_fields and k not in _ALTERNATIVE_KEYS})
+    out = {k: v for k, v in data.items() if k in GoldItem.model_fields and k not in _ALTERNATIVE_KEYS}
 
     scale = _scale_at(data.get("scale"), 0, "scale")
-    answer, parsed = _parse_value(data.get("answer"), "'answer'")
-
-    value_scales = data.get("value_scales")
+    answer, parsed = parse_value(data.get("answer"), "'answer'")
     n = len(_values(answer))
+    value_scales = data.get("value_scales")
     if not (isinstance(value_scales, list) and len(value_scales) == n):
         value_scales = [
             _scale_at(extra.get("text_scale"), i, "text_scale")
@@ -264,75 +177,41 @@ def _normalize_record(data: dict[str, Any]) -> dict[str, Any]:
             or scale
             for i in range(n)
         ]
+    alternatives, alt_scales = _derive_alternatives(data, answer, value_scales, scale)
+    out.update(answer=answer, value_scales=value_scales, alternatives=alternatives,
+               alternative_scales=alt_scales, extra=extra)
+    return out
+
+
+def _derive_alternatives(data: dict[str, Any], answer: Value, value_scales: list[str], scale: str,
+                         ) -> tuple[list[Value], list[list[str]]]:
+    """Alternatives from every alternative key, parsed, with their scales; repeats dropped."""
+    n = len(_values(answer))
     # An alternative without a scale word of its own is written like the answer.
     base = value_scales[0] if value_scales else scale
-
-    alternatives: list[float | list[float]] = []
-    alt_scales: list[list[str]] = []
-    given_alt_scales = data.get("alternative_scales")
+    given = data.get("alternative_scales")
     raw_alts: list[Any] = []
-    for key in ("accept", "answer_alternatives", "alternatives"):
+    for key in _ALTERNATIVE_KEYS:
         raw = data.get(key)
-        if raw is None:
-            continue
-        raw_alts.extend(raw if isinstance(raw, list) else [raw])
+        if raw is not None:
+            raw_alts.extend(raw if isinstance(raw, list) else [raw])
+    alternatives: list[Value] = []
+    alt_scales: list[list[str]] = []
     for i, raw in enumerate(raw_alts):
-        value, alt_parsed = _parse_value(raw, f"alternative {i + 1}")
+        value, alt_parsed = parse_value(raw, f"alternative {i + 1}")
         if value is None:
             continue
         k = len(_values(value))
-        if (isinstance(given_alt_scales, list) and i < len(given_alt_scales)
-                and isinstance(given_alt_scales[i], list) and len(given_alt_scales[i]) == k):
-            scales = [normalize_scale(s) for s in given_alt_scales[i]]
+        if isinstance(given, list) and i < len(given) and isinstance(given[i], list) and len(given[i]) == k:
+            scales = [normalize_scale(s) for s in given[i]]
         else:
-            scales = [
-                alt_parsed[j] or (value_scales[j] if k == n and j < n else base) for j in range(k)
-            ]
+            scales = [alt_parsed[j] or (value_scales[j] if k == n and j < n else base) for j in range(k)]
         # DROP lists its main answer among the alternatives again.
         if (value, scales) == (answer, value_scales) or value in alternatives:
             continue
         alternatives.append(value)
         alt_scales.append(scales)
-
-    tolerance = data.get("tolerance")
-    if tolerance is not None:
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)):
-            raise ValueError(f"'tolerance' must be a number, got {_json_type(tolerance)}")
-        if not math.isfinite(tolerance) or tolerance < 0:
-            raise ValueError(f"'tolerance' must be a finite number >= 0, got {tolerance!r}")
-
-    evidence = data.get("evidence")
-    if evidence is None:
-        evidence = []
-    elif isinstance(evidence, str):
-        evidence = [evidence] if evidence.strip() else []
-    elif isinstance(evidence, list):
-        for i, item in enumerate(evidence):
-            if not isinstance(item, str):
-                raise ValueError(f"'evidence'[{i}] must be a string, got {_json_type(item)}")
-        evidence = [e for e in evidence if e.strip()]
-    else:
-        raise ValueError(f"'evidence' must be a string or a list of strings, got {_json_type(evidence)}")
-
-    out: dict[str, Any] = {
-        "question": question,
-        "answer": answer,
-        "alternatives": alternatives,
-        "alternative_scales": alt_scales,
-        "tolerance": tolerance,
-        "scale": scale,
-        "value_scales": value_scales,
-        "evidence": evidence,
-        "extra": extra,
-    }
-    for key in ("id", "doc_id", "answer_type"):
-        raw = data.get(key)
-        if raw is None or raw == "":
-            continue
-        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-            raise ValueError(f"'{key}' must be a string, got {_json_type(raw)}")
-        out[key] = str(raw)
-    return out
+    return alternatives, alt_scales
 
 
 @dataclass(frozen=True)
@@ -353,11 +232,17 @@ class GoldError:
 
 
 def _validation_reason(exc: ValidationError) -> str:
+    """One line for a failed record. Our validators' messages name their field already;
+    pydantic's own (a missing field, a wrong type) get the field's name put in front."""
     parts = []
     for err in exc.errors():
-        msg = err["msg"].removeprefix("Value error, ")
         loc = ".".join(str(x) for x in err["loc"])
-        parts.append(f"'{loc}': {msg}" if loc else msg)
+        if err["type"] == "value_error":
+            parts.append(err["msg"].removeprefix("Value error, "))
+        elif err["type"] == "missing":
+            parts.append(f"missing '{loc}'")
+        else:
+            parts.append(f"'{loc}': {err['msg']}" if loc else err["msg"])
     return "; ".join(parts)
 
 
@@ -402,7 +287,7 @@ def load_gold(path: str | Path) -> tuple[list[GoldItem], list[GoldError]]:
             fail(lineno, f"invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(record, dict):
-            fail(lineno, f"expected a JSON object, got {_json_type(record)}")
+            fail(lineno, f"expected a JSON object, got {json_type(record)}")
             continue
         if record.get("id") in (None, ""):
             record = {**record, "id": f"{p.stem}:{lineno}"}

@@ -17,8 +17,6 @@ The CI gate thresholds live in ``eval/thresholds.toml``; ``load_thresholds`` and
 from __future__ import annotations
 
 import json
-import math
-import re
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
@@ -26,11 +24,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reportqa.errors import ReportQAError, UnknownDocument
-from reportqa.settings import Settings
-
 from eval.gold import GoldItem, load_gold
 from eval.score import evidence_hit, score_answer
+from qa.grounding import UngroundedAnswer
+from qa.grounding import ungrounded_numbers as engine_ungrounded
+from reportqa.errors import ReportQAError, UnknownDocument
+from reportqa.settings import Settings
+from reportqa.stats import percentile
 
 # progress(stage, done, total): stage is "ingest" (files) or "answer" (questions).
 ProgressHook = Callable[[str, int, int], None]
@@ -246,7 +246,7 @@ def evaluate_one(qa, item: GoldItem, doc_ref: str | None, loc: GoldLocation | No
     started = time.perf_counter()
     try:
         answer = qa.answer(item.question, doc=doc_ref)
-    except _refusals() as e:
+    except REFUSALS as e:
         latency = (time.perf_counter() - started) * 1000
         return _error_result(item, loc, f"{type(e).__name__}: {e}", latency)
     latency = (time.perf_counter() - started) * 1000
@@ -307,8 +307,8 @@ def summarize(results: list[QuestionResult], errors: list[str], files: list[str]
         "grounded_n": len(grounded),
         "abstain_correct": _rate(sum(nulls), len(nulls)),
         "abstain_n": len(nulls),
-        "p50_ms": _percentile(latencies, 50),
-        "p95_ms": _percentile(latencies, 95),
+        "p50_ms": _round(percentile(latencies, 50)),
+        "p95_ms": _round(percentile(latencies, 95)),
         "question_errors": sum(r.error is not None for r in results),
         "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
         "errors": list(errors),
@@ -317,17 +317,9 @@ def summarize(results: list[QuestionResult], errors: list[str], files: list[str]
 
 
 def ungrounded_numbers(answer) -> list:
-    """Numbers in ``answer.text`` that neither its citations nor its computation support.
-
-    Uses the engine's own check (``qa.grounding.ungrounded_numbers``) when it is
-    there, so the evaluation measures what the product enforces; otherwise a small
-    local check (``_fallback_ungrounded``).
-    """
-    try:
-        from qa.grounding import ungrounded_numbers as engine_check
-    except ImportError:
-        return _fallback_ungrounded(answer)
-    return list(engine_check(answer))
+    """Numbers in ``answer.text`` that neither its citations nor its computation support:
+    the engine's own check (``qa.grounding``), so the evaluation measures what the product enforces."""
+    return list(engine_ungrounded(answer))
 
 
 def load_thresholds(name: str, path: str | Path = THRESHOLDS) -> dict[str, float]:
@@ -361,14 +353,9 @@ def gate_failures(summary: dict[str, Any], limits: dict[str, float]) -> list[str
 # ---- helpers ----------------------------------------------------------------------
 
 
-def _refusals() -> tuple[type[BaseException], ...]:
-    """Exceptions that end one question, not the run: library errors, and the grounding
-    gate refusing an answer (a bug worth a failed question, not a lost 400-question run)."""
-    try:
-        from qa.grounding import UngroundedAnswer
-    except ImportError:
-        return (ReportQAError,)
-    return (ReportQAError, UngroundedAnswer)
+# Exceptions that end one question, not the run: library errors, and the grounding gate
+# refusing an answer (a bug worth a failed question, not a lost 400-question run).
+REFUSALS: tuple[type[BaseException], ...] = (ReportQAError, UngroundedAnswer)
 
 
 def _load_embedder(settings: Settings):
@@ -426,6 +413,10 @@ def _error_result(item: GoldItem, loc: GoldLocation | None, message: str, latenc
     )
 
 
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 2)
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -438,59 +429,3 @@ def _by_type(results: list[QuestionResult]) -> dict[str, dict[str, Any]]:
         t: {"n": len(v), "correct": sum(v), "accuracy": _rate(sum(v), len(v))}
         for t, v in sorted(groups.items())
     }
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (numpy's default), without needing numpy."""
-    if not values:
-        return None
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return round(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo), 2)
-
-
-# A number as written: 1,234.5 / 12 / .5, not part of a word or a longer number.
-_NUM = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?![\w])")
-# Citation markers such as [1] or [1, 2] are references, not claims.
-_MARKER = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
-_SCALES = (1.0, 1e-3, 1e-6, 1e-9, 1e3, 1e6, 1e9, 100.0, 0.01)
-
-
-def _numbers_in(text: str) -> list[tuple[float, int]]:
-    """(value, decimals written) for each number in ``text``, number words included."""
-    from text_to_num import alpha2digit
-
-    try:
-        text = alpha2digit(text, "en")
-    except Exception:  # a converter failure must not fail the evaluation
-        pass
-    out = []
-    for m in _NUM.finditer(text):
-        raw = m.group(1).replace(",", "")
-        decimals = len(raw.split(".")[1]) if "." in raw else 0
-        out.append((float(raw), decimals))
-    return out
-
-
-def _fallback_ungrounded(answer) -> list[float]:
-    """Numbers in the answer text that no cited sentence or computation step supports.
-
-    ``answer.value`` is deliberately not a support: it is the claim being checked.
-
-    A number is supported when a supporting value, possibly in another scale
-    (thousand/million/billion, or ratio vs percent), rounds to it at the precision
-    it is written with: "74.02%" is supported by a result of 74.0223.
-    """
-    support: list[float] = []
-    for c in answer.citations:
-        support += [v for v, _ in _numbers_in(c.text)]
-    if answer.computation is not None:
-        support.append(answer.computation.result)
-        support += [op.value for op in answer.computation.operands]
-    missing = []
-    for value, decimals in _numbers_in(_MARKER.sub(" ", answer.text or "")):
-        half = 0.5 * 10 ** -decimals + 1e-9
-        if not any(abs(s * k - value) <= half for s in support for k in _SCALES):
-            missing.append(value)
-    return missing

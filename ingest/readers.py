@@ -21,8 +21,7 @@ from pathlib import Path
 
 from reportqa.errors import BadInput, UnsupportedFile
 from reportqa.models import Document
-
-SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+from reportqa.settings import FILE_TYPES as SUPPORTED  # the one list of readable types
 
 _MAX_TITLE = 150
 _SNIFF_BYTES = 8192

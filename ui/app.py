@@ -3,7 +3,8 @@
 `build_app` wires components to small handlers; the handlers call qa/, ingest/ and
 eval/ through `Backend`, and ui/render.py turns results into (escaped) HTML.
 
-Error policy: a ReportQAError becomes `gr.Error(message)`; anything else is logged
+Error policy (ui/errors.py `clean_errors`, on every handler): a ReportQAError becomes
+`gr.Error(message)`; anything else is logged
 and shown as a generic message. Handlers raise *before* returning outputs, so a
 failed question never touches the chat history held in gr.State.
 """
@@ -25,7 +26,7 @@ from reportqa.errors import BadInput, ReportQAError
 from reportqa.models import Answer, DocumentInfo, IngestResult
 from reportqa.settings import Settings
 from ui import evaluation, render
-from ui.errors import raise_clean
+from ui.errors import clean_errors
 
 log = logging.getLogger(__name__)
 
@@ -190,11 +191,9 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
     """
     backend = Backend(settings, qa, ingestor)
 
+    @clean_errors
     def answer_or_raise(question: str, documents: list[str] | None) -> Answer:
-        try:
-            return backend.ask(question, documents)
-        except Exception as e:  # noqa: BLE001 - every error leaves as a clean gr.Error
-            raise_clean(e)
+        return backend.ask(question, documents)
 
     def ask(question: str, documents: list[str] | None = None) -> dict:
         """Answer a question from the ingested reports.
@@ -218,11 +217,9 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
     def on_clear():
         return [], render.render_transcript([]), ""
 
+    @clean_errors
     def docs_view(selected: list[str] | None = None):
-        try:
-            docs = backend.documents()
-        except Exception as e:  # noqa: BLE001
-            raise_clean(e)
+        docs = backend.documents()
         ids = {d.doc_id for d in docs}
         choices = _doc_choices(docs)
         kept = [s for s in (selected or []) if s in ids]
@@ -233,25 +230,21 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
             f"{len(docs)} documents, {sum(d.sentences for d in docs):,} sentences",
         )
 
+    @clean_errors
     def on_upload(files, selected: list[str] | None, progress=gr.Progress()):
         paths = [str(f) for f in (files if isinstance(files, list) else [files]) if f]
         if not paths:
             raise gr.Error("Choose one or more files to upload.", print_exception=False)
         total = len(paths)
         progress((0, total), desc="Reading and embedding", unit="files")
-        try:
-            results = backend.upload(paths, lambda i: progress((i, total), desc="Ingested", unit="files"))
-        except Exception as e:  # noqa: BLE001
-            raise_clean(e)
+        results = backend.upload(paths, lambda i: progress((i, total), desc="Ingested", unit="files"))
         return (render.render_ingest_results(results), *docs_view(selected), None)
 
+    @clean_errors
     def on_remove(doc_id: str | None, selected: list[str] | None):
         if not doc_id:
             raise gr.Error("Pick a document to remove.", print_exception=False)
-        try:
-            info = backend.remove(doc_id)
-        except Exception as e:  # noqa: BLE001
-            raise_clean(e)
+        info = backend.remove(doc_id)
         status = f"<p>Removed <b>{render.esc(info.title)}</b> ({info.sentences} sentences).</p>"
         return (status, *docs_view(selected))
 

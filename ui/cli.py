@@ -271,14 +271,39 @@ def bench(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON on stdout."),
     out_file: Path = typer.Option(Path("bench-out/bench.json"), "--out", help="Write the JSON figures here."),
     corpus: Optional[list[Path]] = typer.Option(
-        None, "--corpus", help="Folders of .txt/.md reports (repeatable; default: ../shared/benchmarks or examples/reports)."
+        None, "--corpus", help="Report folders (repeatable). Default: ../shared/benchmarks or examples/reports; "
+        "with --load, examples/reports."
+    ),
+    load: bool = typer.Option(False, "--load", help="Load test: users asking the web chat during an ingest."),
+    users: int = typer.Option(20, "--users", min=1, help="--load: concurrent client sessions."),
+    seconds: float = typer.Option(60.0, "--seconds", min=0.1, help="--load: how long the users keep asking."),
+    reports: int = typer.Option(36, "--reports", min=1, help="--load: generated reports ingested during the load."),
+    port: int = typer.Option(0, "--port", min=0, help="--load: port of the server under test (0: a free port)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="--load: seed for the generated reports (default: random)."),
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", help="--load: store folder (default: a temp folder); generated reports stay in it."
     ),
 ) -> None:
-    """Measure encode and ingest throughput, answer latency, cold start and peak memory."""
-    from eval.bench import render_table, run_bench, write_json
+    """Measure encode and ingest throughput, answer latency, cold start and peak memory;
+    with --load, latency and errors of many web users during an ingest (exit 1 if a check fails)."""
 
     def log(message: str) -> None:
         err.print(f"[dim]bench[/dim] {escape(message)}", highlight=False)
+
+    if load:
+        from eval.load import render_table as load_table, run_load_test
+
+        result = run_load_test(users=users, seconds=seconds, data_dir=data_dir, port=port, reports=reports,
+                               seed=seed, corpus=corpus or None, log=log)
+        if as_json:
+            print(json.dumps(result, indent=1, ensure_ascii=False))
+        if "users" in result:
+            (err if as_json else out).print(load_table(result))
+        for failure in result["failures"]:
+            err.print(f"[red]failed:[/red] {escape(failure)}", highlight=False)
+        raise typer.Exit(0 if result["ok"] else 1)
+
+    from eval.bench import render_table, run_bench, write_json
 
     result = run_bench(sentences=sentences, quick=quick, log=log, corpus_dirs=corpus or None)
     written = write_json(result, out_file)

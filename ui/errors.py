@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, ParamSpec, TypeVar
 
 import gradio as gr
 
 from reportqa.errors import ReportQAError
 
 log = logging.getLogger("ui")
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 INTERNAL_ERROR = "Something went wrong on the server; the details are in its log. Please try again."
 
@@ -23,3 +28,17 @@ def raise_clean(e: Exception) -> NoReturn:
         raise gr.Error(str(e), print_exception=False) from e
     log.exception("unexpected error in a UI handler")
     raise gr.Error(INTERNAL_ERROR, print_exception=False) from e
+
+
+def clean_errors(handler: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a Gradio handler so that every error leaves it through `raise_clean`.
+    The signature is kept (functools.wraps), so Gradio still sees gr.Progress parameters."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return handler(*args, **kwargs)
+        except Exception as e:  # noqa: BLE001 - the one place UI errors are translated
+            raise_clean(e)
+
+    return wrapper

@@ -15,7 +15,7 @@ import gradio as gr
 
 from reportqa.settings import Settings
 
-from ui.errors import raise_clean
+from ui.errors import clean_errors
 
 TABLE_HEADERS = ["verdict", "id", "question", "gold", "predicted", "kind", "reason", "latency ms"]
 DOWNLOADS = ("summary.json", "results.csv", "report.html", "accuracy_by_type.png", "results.jsonl", "report.md")
@@ -75,6 +75,7 @@ def build_tab(settings: Settings, backend, out_root: Path) -> None:
     downloads = gr.File(label="Download outputs", file_count="multiple", interactive=False,
                         elem_id="rq-eval-downloads")
 
+    @clean_errors
     def on_run(pick: str | None, uploaded: str | None, progress=gr.Progress()):
         from eval.report import write_report
         from eval.run import run_eval
@@ -87,11 +88,8 @@ def build_tab(settings: Settings, backend, out_root: Path) -> None:
             progress((done, total), desc="Answering" if stage == "answer" else "Ingesting", unit="questions")
 
         progress(0, desc="Loading gold file")
-        try:
-            run = run_eval(settings, [gold], qa=backend.qa, progress=hook)
-            paths = write_report(run, run_folder(out_root, gold))
-        except Exception as e:  # noqa: BLE001 - shown as a clean gr.Error
-            raise_clean(e)
+        run = run_eval(settings, [gold], qa=backend.qa, progress=hook)
+        paths = write_report(run, run_folder(out_root, gold))
         files = [str(paths[name]) for name in DOWNLOADS if name in paths and Path(paths[name]).exists()]
         return (summary_table(run.summary), str(paths["accuracy_by_type.png"]),
                 table_rows(run.results), files)

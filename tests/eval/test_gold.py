@@ -11,8 +11,9 @@ import pytest
 from eval.gold import GoldError, GoldItem, load_gold, parse_number
 from eval.score import score
 from reportqa.errors import BadInput
+from tests.conftest import SHARED
 
-BENCH = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
+BENCH = SHARED / "benchmarks"
 needs_bench = pytest.mark.skipif(not BENCH.exists(), reason=f"benchmarks not present at {BENCH}")
 
 

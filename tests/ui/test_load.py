@@ -1,4 +1,4 @@
-"""The load test (scripts/load_test.py) in small figures: a few users, a few seconds.
+"""The load test (`reportqa bench --load`, eval/load.py) in small figures: a few users, a few seconds.
 
 It runs as a subprocess, as a person would run it, and starts its own servers on free
 loopback ports; this checks the whole chain: the server keeps answering while an ingest
@@ -16,7 +16,6 @@ import pytest
 
 from tests.ui.conftest import REPO, server_env
 
-SCRIPT = REPO / "scripts" / "load_test.py"
 USERS, SECONDS, REPORTS = 4, 8, 12
 # Usually about a minute on two busy cores; the bound only stops a hang from stalling the suite.
 RUN_TIMEOUT_S = 300
@@ -27,7 +26,7 @@ def load_result(tmp_path_factory) -> dict:
     """One small run of the load test, shared by the checks below."""
     data_dir = tmp_path_factory.mktemp("load") / "data"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--users", str(USERS), "--seconds", str(SECONDS), "--reports", str(REPORTS),
+        [sys.executable, "-m", "ui", "bench", "--load", "--users", str(USERS), "--seconds", str(SECONDS), "--reports", str(REPORTS),
          "--data-dir", str(data_dir), "--json"],
         env=server_env(data_dir), cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False,
     )
