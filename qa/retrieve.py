@@ -42,8 +42,8 @@ class HybridRetriever(BaseRetriever):
         """Fused ranking of visible sentences: [(sentence, rrf score)], best first."""
         k = k or self.settings.top_k
         n = self.settings.candidate_k
-        lexical = self._lexical(question, snap, doc_ids, n)
-        dense = self._dense(question, snap, doc_ids, n)
+        lexical = self.lexical(question, snap, doc_ids, n)
+        dense = self.dense(question, snap, doc_ids, n)
         rrf = self.settings.rrf_k
         scores: dict[str, float] = {}
         for ranking in (lexical, dense):
@@ -52,7 +52,8 @@ class HybridRetriever(BaseRetriever):
         best = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
         return [(snap.sentences[i], s) for i, s in best if i in snap.sentences]
 
-    def _lexical(self, question: str, snap: Snapshot, doc_ids: list[str] | None, n: int) -> list[str]:
+    def lexical(self, question: str, snap: Snapshot, doc_ids: list[str] | None, n: int) -> list[str]:
+        """The BM25 ranking: up to `n` visible sentence ids, best first."""
         tokens = [t for t in tokenize(question) if t not in QUESTION_WORDS]
         scores = snap.lexical.scores(tokens)
         if scores.size == 0:
@@ -68,7 +69,8 @@ class HybridRetriever(BaseRetriever):
         ids = snap.lexical.ids
         return [ids[i] for i in top if scores[i] > 0 and ids[i] in snap.sentences]
 
-    def _dense(self, question: str, snap: Snapshot, doc_ids: list[str] | None, n: int) -> list[str]:
+    def dense(self, question: str, snap: Snapshot, doc_ids: list[str] | None, n: int) -> list[str]:
+        """The embedding (Chroma) ranking: up to `n` visible sentence ids, best first."""
         if not snap.sentences:
             return []
         vector = self.embedder.get_query_embedding(question)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,26 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "shared" in item.keywords:
                 item.add_marker(skip)
+
+
+def _reportqa_vars() -> list[str]:
+    return [k for k in os.environ if k.startswith("REPORTQA_")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_reportqa_env_for_the_session():
+    """Session fixtures (the model, the benchmark store) see default settings too."""
+    saved = {k: os.environ.pop(k) for k in _reportqa_vars()}
+    yield
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def _no_reportqa_env():
+    """Every test starts from the default settings: a REPORTQA_* variable set in the shell
+    (or left by an earlier test) must not change what a test sees."""
+    for key in _reportqa_vars():
+        del os.environ[key]
 
 
 @pytest.fixture(scope="session")

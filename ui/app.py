@@ -43,6 +43,11 @@ EXAMPLE_QUESTIONS = [
 ]
 
 
+def queue_options(settings: Settings) -> dict:
+    """The Gradio queue's limits: requests waiting, and requests answered at once."""
+    return {"max_size": settings.queue_size, "default_concurrency_limit": settings.concurrency}
+
+
 def uploads_dir(settings: Settings) -> Path:
     """Where uploaded reports are kept (the store keeps only their text)."""
     return Path(settings.data_dir).resolve() / "uploads"
@@ -308,7 +313,7 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
         gr.api(ask, api_name="ask")
 
     # A full queue makes the browser say "This application is currently busy. Please try again."
-    demo.queue(max_size=settings.queue_size, default_concurrency_limit=settings.concurrency)
+    demo.queue(**queue_options(settings))
     demo.rq_backend = backend  # for tests and serve(): warm-up and inspection
     return demo
 

@@ -71,8 +71,10 @@ def test_quick_bench_runs_and_reports_sane_figures(tmp_path):
     assert result["memory"]["peak_rss_mb"] > 0 and result["memory"]["peak_rss_mb_self"] > 0
 
     assert set(result["targets"]) == set(TARGETS)
-    for t in result["targets"].values():
-        assert isinstance(t["met"], bool) and t["value"] is not None
+    for name, t in result["targets"].items():
+        op, limit, _ = TARGETS[name]
+        assert t["value"] is not None
+        assert t["met"] == (t["value"] >= limit if op == ">=" else t["value"] <= limit), name
 
 
 @pytest.mark.parametrize("bad", [["--sentences", "5"]])

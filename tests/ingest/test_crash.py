@@ -131,9 +131,7 @@ def check_committed_complete(settings: Settings) -> set[str]:
 
 
 def check_only_committed_visible(settings: Settings, embedder, committed: set[str]) -> None:
-    """Retrieval (and QA, when the answer engine is there) cites manifest documents only."""
-    import importlib.util
-
+    """Retrieval and QA cite manifest documents only."""
     from qa.reader import StoreReader
     from qa.retrieve import HybridRetriever
 
@@ -144,8 +142,8 @@ def check_only_committed_visible(settings: Settings, embedder, committed: set[st
     for q in QUESTIONS:
         assert {s.doc_id for s, _ in retriever.search(q, snap)} <= committed
         # Chroma may hold vectors of uncommitted documents; the dense side must drop them.
-        assert {i.rsplit(":", 1)[0] for i in retriever._dense(q, snap, None, 50)} <= committed
-    if committed and importlib.util.find_spec("qa.choose") and importlib.util.find_spec("qa.grounding"):
+        assert {i.rsplit(":", 1)[0] for i in retriever.dense(q, snap, None, 50)} <= committed
+    if committed:
         from qa.service import QA
 
         qa = QA(settings, embedder=embedder, reader=reader)

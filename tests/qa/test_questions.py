@@ -2,18 +2,16 @@
 
 Unusable questions (empty, blank, too long, no words) raise BadInput saying what is
 wrong. Odd but usable ones (other scripts, regex and SQL metacharacters, a bare
-number) get an Answer in bounded time. None of them changes the store.
+number) get an answer (or a clean message). None of them changes the store.
 """
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from qa.service import QA, clean_question
 from reportqa.errors import BadInput
-from reportqa.models import Answer
 from reportqa.settings import Settings
 
 REPORT = (
@@ -62,12 +60,10 @@ def intact(qa):
     ids=["empty", "none", "whitespace", "unicode-spaces", "100k-chars", "punctuation", "bare-regex", "nul", "emoji"],
 )
 def test_unusable_questions_get_a_clean_message(qa, intact, question, message):
-    started = time.perf_counter()
     with pytest.raises(BadInput) as exc:
         qa.answer(question)
     assert str(exc.value).startswith(message)
     assert "Traceback" not in str(exc.value) and len(str(exc.value)) < 200
-    assert time.perf_counter() - started < 5
     with pytest.raises(BadInput):
         clean_question(question, 1000)
 
@@ -94,11 +90,11 @@ def test_unusable_questions_get_a_clean_message(qa, intact, question, message):
          "trailing-spaces", "repeated-words"],
 )
 def test_odd_questions_get_an_answer(qa, intact, question):
-    started = time.perf_counter()
     answer = qa.answer(question)
-    assert isinstance(answer, Answer)
     assert answer.question == clean_question(question, 1000)  # NFKC, spaces collapsed
-    assert time.perf_counter() - started < 20
+    assert answer.text.strip()
+    # An answer either cites what it says or says the reports do not tell.
+    assert answer.citations or answer.kind == "not_found", answer
     for c in answer.citations:  # whatever was found is quoted exactly
         text = qa.reader.snapshot().documents[c.doc_id].text
         assert text[c.start:c.end] == c.text

@@ -11,7 +11,7 @@ import pytest
 from reportqa.errors import BadInput
 from reportqa.models import Answer, Citation, IngestResult
 from reportqa.settings import Settings
-from ui.app import Backend, build_app, parse_auth
+from ui.app import Backend, build_app, parse_auth, queue_options
 from ui.errors import INTERNAL_ERROR
 
 SENTENCE = "Authorities rescued 358 victims, including 265 women."
@@ -52,8 +52,9 @@ def handler(demo: gr.Blocks, name: str):
 
 def test_queue_size_and_concurrency_come_from_settings(app):
     demo, _ = app
-    assert demo._queue.max_size == 5
-    assert demo._queue.default_concurrency_limit == 2
+    # The limits themselves are exercised against a live server by tests/ui/test_load.py.
+    assert demo.enable_queue
+    assert queue_options(Settings(queue_size=5, concurrency=2)) == {"max_size": 5, "default_concurrency_limit": 2}
 
 
 def test_only_ask_is_a_public_api_endpoint(app):
