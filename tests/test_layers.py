@@ -27,11 +27,6 @@ ALLOWED = {
     "ui": {"reportqa", "ingest", "qa", "eval"},
 }
 
-# Module cycles still being untangled (issue 11, the engine's part: what choose and compute share
-# moves into modules both import). Any other cycle fails the test.
-KNOWN_CYCLES = {frozenset({"qa.choose", "qa.compute"})}
-
-
 def module_name(path: Path) -> str:
     """`qa/choose.py` -> `qa.choose`; `qa/__init__.py` -> `qa`."""
     parts = list(path.relative_to(REPO).with_suffix("").parts)
@@ -151,7 +146,7 @@ def test_no_upward_import():
 
 
 def test_no_import_cycle():
-    found = [c for c in cycles(import_graph()) if frozenset(c) not in KNOWN_CYCLES]
+    found = cycles(import_graph())
     assert not found, f"import cycles: {[sorted(c) for c in found]}"
 
 
@@ -160,11 +155,7 @@ def test_every_package_is_walked(package):
     assert any(m == package or m.startswith(package + ".") for m in import_graph())
 
 
-def test_graphlib_agrees_there_is_an_order_once_known_cycles_are_cut():
-    # Cross-check with the standard library: with the allowed cycles' edges removed, the
-    # module graph has a topological order (graphlib raises CycleError otherwise).
-    graph = import_graph()
-    for cyc in KNOWN_CYCLES:
-        for m in cyc:
-            graph[m] = graph.get(m, set()) - set(cyc)
-    list(graphlib.TopologicalSorter(graph).static_order())
+def test_graphlib_agrees_the_modules_have_an_order():
+    # Cross-check with the standard library: graphlib raises CycleError on any cycle.
+    order = list(graphlib.TopologicalSorter(import_graph()).static_order())
+    assert order.index("reportqa.settings") < order.index("qa.service")
