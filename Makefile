@@ -7,12 +7,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-export HF_HUB_OFFLINE := 1
-export TRANSFORMERS_OFFLINE := 1
-export GRADIO_ANALYTICS_ENABLED := False
-export ANONYMIZED_TELEMETRY := False
+# The offline switches (HF_HUB_OFFLINE and the rest) live in reportqa/offline.py and are applied
+# by every entry point (the reportqa command, tests/conftest.py), so none are repeated here.
 
-.PHONY: run test test-all ingest-examples chromium bench clean
+.PHONY: run test test-all ingest-examples chromium bench load clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +46,9 @@ test-all: $(VENV)/.installed chromium
 
 bench: $(VENV)/.installed
 	$(BIN)/reportqa bench --json
+
+load: $(VENV)/.installed
+	$(BIN)/reportqa bench --load --json
 
 clean:
 	rm -rf $(VENV) data

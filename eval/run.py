@@ -10,20 +10,20 @@ error while answering one question (``ReportQAError``, or the grounding gate's
 ``UngroundedAnswer``) is recorded as that question's wrong verdict. Anything else
 is a bug and propagates.
 
-The CI gate thresholds live in ``eval/thresholds.toml``; ``load_thresholds`` and
-``gate_failures`` read and apply them.
+The CI gate thresholds live in ``eval/thresholds.toml``; ``eval/gate.py`` reads and
+applies them (re-exported here).
 """
 
 from __future__ import annotations
 
 import json
 import time
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eval.gate import THRESHOLDS, gate_failures, load_thresholds  # noqa: F401  (re-exported)
 from eval.gold import GoldItem, load_gold
 from eval.score import evidence_hit, score_answer
 from qa.grounding import UngroundedAnswer
@@ -34,8 +34,6 @@ from reportqa.stats import percentile
 
 # progress(stage, done, total): stage is "ingest" (files) or "answer" (questions).
 ProgressHook = Callable[[str, int, int], None]
-
-THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
 
 SUMMARY_KEYS = (
     "n", "correct", "accuracy", "by_type", "citation_hit", "grounded", "abstain_correct",
@@ -320,34 +318,6 @@ def ungrounded_numbers(answer) -> list:
     """Numbers in ``answer.text`` that neither its citations nor its computation support:
     the engine's own check (``qa.grounding``), so the evaluation measures what the product enforces."""
     return list(engine_ungrounded(answer))
-
-
-def load_thresholds(name: str, path: str | Path = THRESHOLDS) -> dict[str, float]:
-    """The gate limits of one section of ``thresholds.toml`` (e.g. ``sar_kheng``)."""
-    with open(path, "rb") as f:
-        config = tomllib.load(f)
-    if name not in config:
-        raise KeyError(f"no [{name}] section in {path}")
-    return {k: v for k, v in config[name].items() if k.startswith(("min_", "max_"))}
-
-
-def gate_failures(summary: dict[str, Any], limits: dict[str, float]) -> list[str]:
-    """Which limits a summary breaks: ``min_<metric>`` is a floor, ``max_<metric>`` a ceiling.
-
-    A metric that could not be measured (``None``, e.g. accuracy of zero questions)
-    fails its limit: a gate must never pass on an empty result.
-    """
-    failures = []
-    for key, limit in limits.items():
-        bound, metric = key.split("_", 1)
-        value = summary.get(metric)
-        if value is None:
-            failures.append(f"{metric} not measured (limit {bound} {limit})")
-        elif bound == "min" and value < limit:
-            failures.append(f"{metric} {value:.4f} < {limit}")
-        elif bound == "max" and value > limit:
-            failures.append(f"{metric} {value:.4f} > {limit}")
-    return failures
 
 
 # ---- helpers ----------------------------------------------------------------------
