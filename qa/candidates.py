@@ -46,6 +46,7 @@ class Candidate:
     scale: str = ""
     score: float = 0.0
     match: float = 0.0
+    sentence_quantities: list[Quantity] = field(default_factory=list)  # every figure of the sentence
 
     @property
     def value(self) -> float:
@@ -138,7 +139,10 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
         before = [y for y, ys, ye in years if ye <= q.start
                   and (not re.search(r",\s|;", text[ye:q.start]) or _OPENING_YEAR.match(text[:ye]))]
         after = [y for y, ys, _ in years if ys >= q.end]
-        out[i] = follow[0] if follow else before[-1] if before else after[0] if after else None
+        only = {y for y, _, _ in years}
+        # One year in the sentence governs all its figures ("Of the 1,200 crew in fiscal 2019, 300 ...").
+        out[i] = follow[0] if follow else before[-1] if before else next(iter(only)) if len(only) == 1 \
+            else after[0] if after else None
     return out
 
 
@@ -152,6 +156,9 @@ def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidat
     if m:
         caption_scale = _SCALE_WORD[m.group(1)]
     label_terms = tokenize(cells[0]) if cells else []
+    # A row labelled by a year ("| 2005 | 194 | 58 |") states that year's figures.
+    label_years = _years_in(cells[0]) if cells else []
+    row_year = label_years[0][0] if label_years and len(cells[0].strip()) <= 12 else None
     out = []
     offset = 1 if s.text.lstrip().startswith("|") else 0
     pos = s.text.find("|") + 1 if offset else 0
@@ -170,7 +177,7 @@ def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidat
             c = Candidate(
                 quantity=q, sentence=s, rank=rank, retrieval=retrieval,
                 after=label_terms + tokenize(head), before=label_terms,
-                sentence_terms=set(tokenize(s.search_text)), year=ys[0][0] if ys else None, scale=scale,
+                sentence_terms=set(tokenize(s.search_text)), year=ys[0][0] if ys else row_year, scale=scale,
             )
             out.append(c)
     return out
@@ -189,6 +196,9 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
     for i, q in enumerate(quantities):
         if q.kind in EXCLUDED_KINDS:
             continue
+        if q.negative and q.kind == "number" and q.text.startswith("(") and q.text.endswith(")"):
+            # Brackets mean a negative in a statement's table; in prose "(72)" is a count in passing.
+            q = q.model_copy(update={"value": abs(q.value), "negative": False})
         before_text = text[max(0, q.start - 40):q.start]
         c = Candidate(
             quantity=q, sentence=s, rank=rank, retrieval=retrieval,
@@ -198,7 +208,7 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
             year=q.value if q.kind == "year" else years.get(i),
             is_change=bool(_CHANGE_BEFORE.search(before_text) or _CHANGE_AFTER.search(text[q.end:q.end + 30])
                            or q.qualifier in ("increased", "decreased", "increase", "decrease")),
-            scale=q.scale,
+            scale=q.scale, sentence_quantities=quantities,
         )
         # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
         # figure before it.

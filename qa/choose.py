@@ -11,6 +11,7 @@ from reportqa.settings import Settings
 from qa import compute, passages
 from qa.answers import (figure_answer, list_answer, not_found, passage_answer, per_year_same_sentence,
                         respectively_list, years_list)
+from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
 from qa.reader import Snapshot
@@ -19,6 +20,10 @@ from qa.reader import Snapshot
 def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] | None,
                   settings: Settings) -> Answer:
     """The Answer for a cleaned question over one snapshot of the store."""
+    parts = split_parts(question)
+    if len(parts) > 1:
+        answers = [choose_answer(p, snap, retriever, doc_ids, settings) for p in parts]
+        return join_answers(question, parts, answers)
     q = parse_question(question)
     hits = retriever.search(question, snap, doc_ids, k=settings.top_k)
     if not hits:
@@ -47,11 +52,11 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
         listed = respectively_list(q, snap, cands)
         if listed is not None:
             return listed
-    if q.wants_count and q.target and not re.search(r"\bhow many (yards|years|points|percent)", q.text.lower()):
-        # A count must count the asked thing ("two interceptions"); a "19-yard touchdown pass"
-        # is one touchdown pass, so narratives are counted mention by mention instead.
-        counts = [c for c in cands if heads(c) & set(q.target) and c.quantity.unit != "yard"
-                  and c.quantity.kind == "number"]
+    if q.wants_count and q.target and may_count_events(q):
+        # A figure that counts the asked thing ("two interceptions") is stated; otherwise the
+        # passage's listed events are counted. A "19-yard pass" measures one pass, not 19 passes.
+        counts = [c for c in cands if heads(c) & set(q.target) and not c.quantity.unit
+                  and c.quantity.kind == "number" and c.match >= MIN_MATCH]
         if not counts:
             counted = passages.count_mentions(q, snap, hits, doc_ids)
             if counted is not None:
@@ -60,3 +65,14 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     if best is None or best.match < MIN_MATCH:
         return not_found(q, snap, hits, "No sentence states this figure; closest sentences are listed.")
     return figure_answer(q, snap, best, rivals)
+
+
+def may_count_events(q) -> bool:
+    """Whether a 'how many' question may be answered by counting the events a passage lists
+    ("How many field goals did X kick?"). Only events introduced one at a time are counted
+    ("a 30-yard field goal", "another arrest"), so a figure question about a group the report
+    mentions in the plural ("how many women were freed") is never answered by counting."""
+    low = q.text.lower()
+    if passages.unit_asked(q) or re.search(r"\bhow many (percent|percentage|years|times)\b", low) or q.years:
+        return False  # "how many yards/years", a year's figure: a measure, not a number of events
+    return True

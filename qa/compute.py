@@ -32,6 +32,11 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
             return None
         result = (values[0] - values[1]) / values[1] * 100
         sym = None
+    elif op == "percent_fall":
+        if values[0] == 0:
+            return None
+        result = (values[0] - values[1]) / values[0] * 100  # (earlier - later) / earlier
+        sym = None
     elif op == "ratio":
         if values[1] == 0:
             return None
@@ -46,6 +51,8 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
     shown = [f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)]
     if op == "percent_change":
         formula = f"({shown[0]} − {shown[1]}) / {shown[1]} × 100"
+    elif op == "percent_fall":
+        formula = f"({shown[0]} − {shown[1]}) / {shown[0]} × 100"
     elif op == "average":
         formula = f"({' + '.join(shown)}) / {len(shown)}"
     elif op == "ratio" and q.wants_percent:
@@ -54,14 +61,26 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
     else:
         formula = sym.join(shown)
     result = round(result, 4)
-    scale = "percent" if op == "percent_change" or (op == "ratio" and q.wants_percent) else scale_of(picks[0])
+    scale = "percent" if op in ("percent_change", "percent_fall") or (op == "ratio" and q.wants_percent) else scale_of(picks[0])
     explained = ", ".join(f"{lab}: {c.mention} [{o.citation}]" for lab, c, o in zip(labels, picks, operands))
-    text = f"**{format_number(result)}{'%' if scale == 'percent' and op in ('percent_change', 'ratio') else ''}** = {formula} ({explained})"
+    text = f"**{format_number(result)}{'%' if scale == 'percent' and op in ('percent_change', 'percent_fall', 'ratio') else ''}** = {formula} ({explained})"
     return Answer(
         question=q.text, text=text, value=result, scale=scale, unit=picks[0].quantity.unit, kind="computed",
         citations=citer.citations,
         computation=Computation(operation=op, formula=formula, operands=operands, result=result),
     )
+
+
+# A question asking by how much something fell wants the size of the fall ("fell by 53.76 %"),
+# a positive number; "what was the change" keeps the sign.
+_FALL = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|"
+                   r"reduce|reduced|reduction|lose|lost|fewer|less|lower)\b", re.I)
+_SIGNED = re.compile(r"\b(change|changed|difference)\b", re.I)
+
+
+def asks_size_of_fall(q: Question) -> bool:
+    """Whether the question asks by how much a measure fell (the answer is then positive)."""
+    return bool(_FALL.search(q.text)) and not _SIGNED.search(q.text)
 
 
 def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
@@ -80,6 +99,10 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
             a, b = years[0], years[1]
         elif op == "difference" and re.search(r"\b(fewer|less|lower|smaller)\b.*\bthan\b", low):
             a, b = years[1], years[0]
+        if asks_size_of_fall(q) and not re.search(r"\bthan\b", low):
+            a, b = b, a  # earlier minus later: the size of the fall
+            if op == "percent_change":
+                return _operands_answer(q, snap, "percent_fall", [found[a], found[b]], [str(a), str(b)])
         picks, labels = [found[a], found[b]], [str(a), str(b)]
     else:
         picks, labels = [found[y] for y in years], [str(y) for y in years]

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 
-from reportqa.bm25 import tokenize
+from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer, Computation, Operand, Sentence
-from reportqa.quantities import extract_quantities
+from reportqa.quantities import UNIT_NOUNS, extract_quantities
 
 from qa.candidates import Candidate
 from qa.cite import Citer
+from qa.periods import asked_quarters, quarter_of_sentences
 from qa.question import Question, concept_of
 from qa.ranking import MIN_MATCH, gather
 from qa.reader import Snapshot
-
-
-_QUARTER = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th) quarter\b|\bovertime\b|\b(first|second) half\b", re.I)
-
-
-_QUARTER_NUM = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 
 def _doc_sentences(snap: Snapshot, hits, doc_ids) -> list[Sentence]:
@@ -92,50 +87,49 @@ def years_between(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     )
 
 
-def _quarter_map(sentences: list[Sentence]) -> dict[str, int]:
-    """Which quarter of a game each sentence narrates (0 = unknown), carried forward."""
-    out, current = {}, 0
-    for s in sentences:
-        m = _QUARTER.search(s.text)
-        if m:
-            word = (m.group(1) or m.group(2) or "").lower()
-            if "overtime" in m.group(0).lower():
-                current = 5
-            elif "half" in m.group(0).lower():
-                current = 1 if word == "first" else 3
-            else:
-                current = _QUARTER_NUM.get(word, current)
-        out[s.node_id] = current
-    return out
+def _names(q: Question) -> list[str]:
+    """Capitalised words in the question after its first word: the agents and places it names."""
+    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"\b[A-Z][a-zA-Z'’.-]+", q.text)[1:]]
+    names = [w for w in words if w.lower() not in STOPWORDS and not w.isupper()]
+    # The last name written is the most specific ("Kris Brown" is "Brown" in later sentences).
+    return names[-1:]
 
 
-def _quarter_filter(q: Question) -> set[int] | None:
-    low = q.text.lower()
-    m = _QUARTER.search(low)
+def unit_asked(q: Question) -> str | None:
+    """The unit a 'how many <unit>' question measures in ("how many yards" -> yard), from the units lexicon."""
+    m = re.search(r"\bhow (?:many|much|long|far)\s+([a-z]+)", q.text.lower())
     if not m:
         return None
-    if "overtime" in m.group(0):
-        return {5}
-    if "half" in m.group(0):
-        return {1, 2} if (m.group(2) or "") == "first" else {3, 4}
-    return {_QUARTER_NUM[m.group(1)]}
+    word = m.group(1)
+    for form in (word, word[:-1] if word.endswith("s") else word):
+        if form in UNIT_NOUNS:
+            return form
+    return None
 
 
-def _names(q: Question) -> list[str]:
-    """Capitalised words in the question after its first word: players, teams, places."""
-    words = [re.sub(r"['’]s$", "", w) for w in re.findall(r"\b[A-Z][a-zA-Z'’.-]+", q.text)[1:]]
-    return [w for w in words if w.lower() not in {"how", "what", "which", "who", "the", "in", "of", "td", "tds"}]
-
-
-def _noun_after_how_many(q: Question) -> list[str]:
-    m = re.search(r"how many (?:yards|points)?\s*(?:was|were|did|is)?\s*(?:the\s+)?((?:\w+[ -]?){1,3})", q.text.lower())
+def _counted_noun(q: Question) -> list[str]:
+    """The words naming what a 'how many' question counts ("how many field goals did ..." -> field, goal)."""
+    m = re.search(r"\bhow many\s+((?:[a-z-]+\s+){0,3}?)(?:did|do|does|were|was|are|is|had|have|has|in|of|from|by|\?|$)",
+                  q.text.lower())
     if not m:
         return []
-    return [t for t in tokenize(m.group(1)) if t not in {"longest", "shortest", "first", "last", "total"}]
+    return [t for t in tokenize(m.group(1)) if t not in SUPERLATIVES]
+
+
+SUPERLATIVES = set(tokenize("longest shortest largest smallest highest lowest biggest first last final total"))
+
+
+def _in_period(sentences: list[Sentence], q: Question) -> list[Sentence]:
+    """The sentences narrating the quarter or half the question names (all of them when it names none)."""
+    asked = asked_quarters(q.text)
+    if not asked:
+        return sentences
+    periods = quarter_of_sentences(sentences)
+    return [s for s in sentences if periods.get(s.node_id) and periods[s.node_id] <= asked]
 
 
 def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
-    """'How many yards was the longest field goal': the max/min over the passage's matching figures."""
+    """'How many yards was the longest field goal': the max/min over the passage's figures of one measure."""
     low = q.text.lower()
     want_max = bool(re.search(r"\b(longest|largest|highest|biggest|most|farthest)\b", low))
     want_min = bool(re.search(r"\b(shortest|smallest|lowest|least)\b", low))
@@ -143,25 +137,19 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     last = bool(re.search(r"\b(last|final)\b", low)) and not (want_max or want_min)
     if not (want_max or want_min or first or last):
         return None
-    sentences = _doc_sentences(snap, hits, doc_ids)
-    unit = "yard" if "yard" in low else None
+    unit = unit_asked(q)
+    sentences = _in_period(_doc_sentences(snap, hits, doc_ids), q)
     target = re.search(r"\b(?:longest|shortest|largest|smallest|first|last|final|highest|lowest)\s+((?:[a-z-]+\s?){1,3})", low)
-    target_terms = [t for t in tokenize(target.group(1)) if t not in {"yard", "of", "the", "game"}] if target else []
-    quarters = _quarter_filter(q)
-    qmap = _quarter_map(sentences) if quarters else {}
+    target_terms = [t for t in tokenize(target.group(1)) if t != unit and t not in STOPWORDS] if target else []
     names = _names(q)
-    if set(target_terms) <= set(tokenize("scoring play plays score scores")):
-        target_terms = []  # "the longest scoring play": any touchdown or field goal
 
     def collect(strict: bool) -> list[tuple[Sentence, object]]:
         got = []
         for s in sentences:
-            if quarters and qmap.get(s.node_id) not in quarters:
-                continue
             if names and not any(n in s.text for n in names):
                 continue
             for qq in extract_quantities(s.text):
-                if unit and qq.unit != unit:
+                if unit and qq.unit.rstrip("s") != unit:
                     continue
                 if not unit and qq.kind in ("year", "date", "label", "ordinal"):
                     continue
@@ -173,6 +161,9 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         return got
 
     found = collect(strict=True) or collect(strict=False)
+    if not found and unit:
+        target_terms = []  # "the longest scoring play": what the noun covers is not in the words
+        found = collect(strict=False)
     if not found:
         return None
     if want_max:
@@ -191,36 +182,48 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     return Answer(question=q.text, text=text, value=qq.value, unit=qq.unit, kind="figure", citations=citer.citations)
 
 
+# "a 53-yard and a 24-yard field goal", "a 5-year and a 10-year bond": two of the noun in one mention.
+_COORDINATED = re.compile(r"\d+-[a-z]+\s*(?:,|and|&)\s*(?:an?\s+)?(?=\d+-[a-z]+)", re.I)
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+# A listed event is introduced one at a time ("a 30-yard field goal", "another interception");
+# a plural or definite mention ("the traffickers", "field goals") refers back or generalises.
+_SINGLE = frozenset({"a", "an", "another", "one"})
+
+
+def _event_mentions(text: str, noun: list[str]) -> int:
+    """Mentions of the counted noun in `text` that introduce one event each."""
+    words = [w.group(0).lower() for w in _WORD.finditer(text)]
+    concepts = [next((concept_of(t) for t in tokenize(w)), "") for w in words]
+    head = concept_of(noun[-1])
+    first = concept_of(noun[-2]) if len(noun) > 1 else None
+    k = 0
+    for i, c in enumerate(concepts):
+        if c != head or (first is not None and (i == 0 or concepts[i - 1] != first)):
+            continue
+        start = i - (1 if first is not None else 0)
+        if any(w in _SINGLE for w in words[max(0, start - 4):start]):
+            k += 1
+    return k
+
+
 def count_mentions(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
-    """'How many field goals did X kick': count the passage's mentions, each one cited."""
-    noun = _noun_after_how_many(q)
+    """'How many field goals did X kick': the events the passage lists, counted by their head noun
+    (and by the agent when the question names one), each one cited."""
+    noun = _counted_noun(q)
     if not noun:
         return None
-    head = concept_of(noun[0])
-    sentences = _doc_sentences(snap, hits, doc_ids)
-    quarters = _quarter_filter(q)
-    qmap = _quarter_map(sentences) if quarters else {}
+    sentences = _in_period(_doc_sentences(snap, hits, doc_ids), q)
     names = _names(q)
-    low = q.text.lower()
-    # A specific action in the question ("miss", "block") must be in the counted sentence.
-    actions = [v for v in ("miss", "block", "return", "fumbl", "sack", "recover") if re.search(rf"\b{v}", low)]
     counted: list[Sentence] = []
     total = 0
     for s in sentences:
-        if quarters and qmap.get(s.node_id) not in quarters:
-            continue
         if names and not any(n in s.text for n in names):
             continue
-        if actions and not all(re.search(rf"\b{v}", s.text.lower()) for v in actions):
-            continue
-        toks = [concept_of(t) for t in tokenize(s.text)]
-        k = toks.count(head)
-        if len(noun) > 1:
-            nxt = concept_of(noun[1])
-            k = sum(1 for i in range(len(toks) - 1) if toks[i] == head and toks[i + 1] == nxt)
+        k = _event_mentions(s.text, noun)
         if k:
-            # "a 53-yard and a 24-yard field goal" is two field goals in one mention.
-            k += len(re.findall(r"\d+-yard(?:er)?\s*(?:,|and|&)\s*(?:an?\s+)?(?=\d+-yard)", s.text))
+            k += len(_COORDINATED.findall(s.text))
             total += k
             counted.append(s)
     if not total:

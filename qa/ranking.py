@@ -18,8 +18,10 @@ MIN_MATCH = 0.45          # share of the question's (idf-weighted) concepts foun
 
 
 CONFLICT_MARGIN = 1.2
+CAPTION_WORDS = 8  # a line this short above a table is its caption, not a paragraph
 
 
+_BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
 _CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
 
 
@@ -131,6 +133,10 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
     asks_change = bool(_CHANGE_Q.search(q.text))
     if c.is_change:
         score += 0.5 if asks_change else -0.6
+    if _BASE_OF.search(c.sentence.text[max(0, c.quantity.start - 8):c.quantity.start]) and \
+            any(o.start > c.quantity.end and o.kind == c.quantity.kind for o in c.sentence_quantities):
+        # "Of the 1,200 crew interviewed, 300 reported ...": the whole a later figure is part of.
+        score -= 0.8
     if c.quantity.range_with is not None:
         score -= 0.1
     if c.sentence.kind == "table_row":
@@ -143,22 +149,34 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
     weights = concept_weights(q, snap, next(iter(docs)) if len(docs) == 1 else None)
     qnums = question_numbers(q)
     out: list[Candidate] = []
+    titles: dict[str, set[str]] = {}
     for rank, (s, score) in enumerate(hits):
-        context = set()
+        if s.doc_id not in titles:
+            # The report's title says what all of it is about ("Trafficking in Persons Report").
+            titles[s.doc_id] = concepts_in(tokenize(snap.info(s.doc_id).title or ""))
+        context = set(titles[s.doc_id])
         sents = snap.doc_sentences.get(s.doc_id, [])
         for nb in sents[max(0, s.index - 1): s.index + 2]:
             if nb.paragraph == s.paragraph:
                 context.update(concepts_in(tokenize(nb.text)))
+        intro: list[str] = []
         if s.kind == "table_row":
             # A table is introduced by the text just above it ("Victims of the second set, by age").
+            # A short caption line ("Map of Africa.") names what every row is about, as much as the
+            # row's own cells do; longer text around a table is only context.
             for nb in sents[max(0, s.index - 40): s.index]:
                 if nb.kind != "table_row" and s.paragraph - 2 <= nb.paragraph < s.paragraph:
-                    context.update(concepts_in(tokenize(nb.text)))
+                    words = tokenize(nb.text)
+                    if len(nb.text.split()) <= CAPTION_WORDS:
+                        intro += words
+                    else:
+                        context.update(concepts_in(words))
         for c in sentence_candidates(s, rank, score):
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
             if c.value in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
+            c.sentence_terms |= set(intro)
             score_candidate(c, q, weights, context)
             out.append(c)
     out.sort(key=lambda c: -c.score)
@@ -172,6 +190,9 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         cands = years or cands
     # Only figures whose surroundings carry the question count; among those, the best score.
     cands = [c for c in cands if c.match >= MIN_MATCH]
+    if q.years and not q.wants_year:
+        # An asked period must hold: a figure of another year is not an answer for this one.
+        cands = [c for c in cands if c.year is None or c.year in q.years]
     if not cands:
         return None, []
     best = cands[0]

@@ -67,7 +67,7 @@ class QA:
     def answer(self, question: str, doc: str | list[str] | None = None) -> Answer:
         """Answer from the reports, citing sentences; 'not_found' when they do not say."""
         from qa.choose import choose_answer
-        from qa.grounding import check_grounded
+        from qa.grounding import grounded_or_abstain
 
         started = time.perf_counter()
         q = clean_question(question, self.settings.max_question_chars)
@@ -75,6 +75,6 @@ class QA:
         snap = self.reader.snapshot()
         answer = choose_answer(q, snap, self.retriever, doc_ids, self.settings)
         answer.question = q
-        check_grounded(answer)
+        answer = grounded_or_abstain(answer)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer

@@ -23,10 +23,11 @@ from reportqa.quantities.digits import (
 from reportqa.quantities.lexicon import (
     _MULTIPLIERS, _SCALE_ALIASES, _SCAN,
 )
+from reportqa.quantities.lexicon import UNIT_NOUNS
 from reportqa.quantities.ranges import _link_ranges
 from reportqa.quantities.words import _dozen, _fraction, _ordinal, _words
 
-__all__ = ["extract_quantities", "normalize_values", "parse_number", "scale_multiplier"]
+__all__ = ["UNIT_NOUNS", "extract_quantities", "normalize_values", "parse_number", "scale_multiplier"]
 
 
 def scale_multiplier(scale: str) -> float:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 
 from reportqa.quantities.lexicon import (
+    UNIT_NOUNS,
     _ALPHA_RUN, _COUNT_QUALIFIERS, _CURRENCY_AFTER, _CURRENCY_CODES, _CURRENCY_SYMBOLS,
     _CURRENCY_WORDS, _DOLLAR_ORIGINS, _FISCAL, _GLUED_LEFT, _GLUED_SCALE, _GLUED_SCALE_MONEY,
     _GLUED_UNITS, _HYPHEN_NOUN, _LABEL_HYPHEN_PREFIXES, _LABEL_SUFFIX, _LABEL_WORD, _LEFT,
     _MONTH_LEFT, _MONTH_RIGHT, _NOT_NOUNS, _PERCENT, _POINTS, _PREFIX_ENDINGS, _QUALIFIER,
-    _SCALE_ABBR, _SCALE_ALIASES, _SCALE_WORD, _SPACE, _YARDS,
+    _SCALE_ABBR, _SCALE_ALIASES, _SCALE_WORD, _SPACE, _UNIT_AFTER,
 )
 from reportqa.years import is_old_year_number, is_year_number
 
@@ -201,8 +202,9 @@ def _read_right(text: str, h: _Hit, money: bool, glued: bool) -> None:
             h.kind, h.unit, h.end = "label", m.group(1), m.end()  # "10-K", "8-K" filings
         elif m and m.group(1).lower() not in _NOT_NOUNS:
             h.unit = m.group(1).lower()  # "12-month", "49-yard": a number of that noun
-        elif _YARDS.match(text, pos):
-            h.unit = "yard"
+        elif m := _UNIT_AFTER.match(text, pos):
+            unit = m.group(1).lower()
+            h.unit = unit[:-1] if unit.endswith("s") and unit[:-1] in UNIT_NOUNS else unit
 
 
 def _currency_after(origin: str | None, name: str) -> str:

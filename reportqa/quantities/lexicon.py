@@ -179,7 +179,17 @@ _CURRENCY_AFTER = re.compile(
 )
 _HYPHEN_NOUN = re.compile(r"-([A-Za-z]+)", _A)
 _NOT_NOUNS = {"and", "or", "to", "for", "of", "in", "on", "by"}
-_YARDS = re.compile(rf"{_SP}+(?:yards?|yds?)(?![A-Za-z])", _AI)
+
+def _load_units() -> frozenset[str]:
+    from pathlib import Path
+
+    path = Path(__file__).with_name("data") / "units.txt"
+    return frozenset(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#"))
+
+
+UNIT_NOUNS = _load_units()
+# A unit noun written after a number ("49 yards", "3 hours"): the number measures in it.
+_UNIT_AFTER = re.compile(rf"{_SP}+({_alt(sorted(UNIT_NOUNS | {u + 's' for u in UNIT_NOUNS}))})(?![A-Za-z])", _AI)
 _MONTH_LEFT = re.compile(rf"(?<![A-Za-z]){_MONTH}\.?{_SP}+$", _A)
 _MONTH_RIGHT = re.compile(rf"(?:st|nd|rd|th)?{_SP}+(?:of{_SP}+)?{_MONTH}(?![a-z])", _A)
 _QUALIFIER = re.compile(
