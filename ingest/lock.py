@@ -35,3 +35,16 @@ def writer_lock(data_dir: Path):
     finally:
         holder.unlink(missing_ok=True)
         lock.release()
+
+
+def writer_busy(data_dir: Path) -> bool:
+    """Whether another process holds the writer lock (probed, not held: the doctor must not block ingests)."""
+    if not (data_dir / "writer.lock").exists():
+        return False
+    lock = FileLock(str(data_dir / "writer.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False

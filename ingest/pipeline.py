@@ -4,58 +4,36 @@ Vectors go into Chroma as soon as a file is embedded, but a document only become
 visible when its batch is committed: document files written, BM25 rebuilt, and the
 manifest replaced in one rename. A crash before that leaves invisible vectors that
 the next ingest overwrites (node ids are deterministic).
+
+The public surface (`ingest`, `remove`, `sweep`, `reembed`, `rebuild`, `writing`) is
+what the CLI, the UI and the doctor use.
 """
 
 from __future__ import annotations
 
-import hashlib
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
-from reportqa.errors import BadInput, ReportQAError, StoreError, UnsupportedFile
-from reportqa.models import DocumentInfo, IngestResult, Sentence, node_id
+from reportqa.errors import ReportQAError, StoreError, UnsupportedFile
+from reportqa.models import DocumentInfo, IngestResult, node_id
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 
 from ingest.lock import writer_lock
-from ingest.readers import SUPPORTED, read_document
-from ingest.sentences import split_sentences
+from ingest.prepare import content_id, context_of, expand_paths, prepare_document, read_checked
 from ingest.vector_cache import VectorCache
+
+__all__ = ["Ingestor", "content_id", "expand_paths", "prepare_document"]
 
 ProgressHook = Callable[[str, int], None]
 
 # Files are embedded in groups of about this many sentences: one encode call over several
 # small files, so the model's length sorting works across files and batches pad less.
 EMBED_GROUP_SENTENCES = 512
-
-
-def content_id(data: bytes) -> str:
-    """Documents are identified by their content, so a renamed copy is recognised."""
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
-def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, IngestResult | None]]:
-    """Files under the given paths (folders recursively, hidden files skipped), or why not."""
-    out: list[tuple[Path, IngestResult | None]] = []
-    for p in paths:
-        p = Path(p)
-        if not p.exists():
-            out.append((p, IngestResult(path=str(p), status="failed", reason="path does not exist")))
-        elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    out.append((f, None))
-        else:
-            out.append((p, None))
-    return out
-
-
-def context_of(sentences: list[Sentence], i: int, window: int) -> str:
-    lo, hi = max(0, i - window), min(len(sentences), i + window + 1)
-    return " ".join(s.text for s in sentences[lo:hi])
 
 
 class Ingestor:
@@ -69,6 +47,7 @@ class Ingestor:
         self.progress = progress or (lambda event, n: None)
         self._lexical_cache: dict[str, tuple[list[str], list[str]]] = {}
         self.vectors = VectorCache(settings.embed_cache_sentences)
+        self._holding = 0  # nesting depth of `writing()` in this process
 
     @property
     def embedder(self):
@@ -80,18 +59,74 @@ class Ingestor:
 
     # ---- public API -------------------------------------------------------------
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the store's writer lock (StoreBusy if another writer has it); re-entrant,
+        so a caller can run several of the methods below as one locked session."""
+        if self._holding:
+            self._holding += 1
+            try:
+                yield
+            finally:
+                self._holding -= 1
+            return
+        with writer_lock(self.store.root):
+            self._holding = 1
+            try:
+                yield
+            finally:
+                self._holding = 0
+
     def ingest(self, paths: Iterable[Path]) -> list[IngestResult]:
         """Ingest files and folders; one bad file fails alone and changes nothing stored."""
-        with writer_lock(self.store.root):
+        with self.writing():
             return self._ingest_locked(list(paths))
 
     def remove(self, ref: str) -> DocumentInfo:
         """Delete a document (by content id or file stem) from the manifest, BM25 and Chroma."""
-        with writer_lock(self.store.root):
+        with self.writing():
             manifest = self.store.read_manifest()
             info = manifest.resolve(ref)
             self._commit(manifest, [], {info.doc_id})
             return info
+
+    def sweep(self, vectors: bool = False) -> list[str]:
+        """Delete what a killed writer left behind; returns what was deleted.
+
+        Temp files, document files of uncommitted documents and unused BM25 folders
+        always (only the lock holder writes them, so none is in use now); with
+        `vectors`, also the vectors of no committed sentence (a full id listing, so
+        the doctor asks for it, not every ingest: an ingest overwrites its own).
+        """
+        with self.writing():
+            manifest = self.store.read_manifest()
+            done = self.store.clear_debris(manifest)
+            if vectors:
+                orphans = sorted(self.store.vector_ids() - set(manifest.sentence_ids()))
+                self.store.delete_vectors(orphans)
+                if orphans:
+                    done.append(f"deleted {len(orphans)} vector(s) of no committed sentence")
+            return done
+
+    def reembed(self, doc_ids: Iterable[str]) -> int:
+        """Embed committed documents again from their stored records (lost or wrong vectors);
+        returns how many sentences were embedded."""
+        with self.writing():
+            docs = [self.store.load_document(d) for d in doc_ids]
+            if docs:
+                self._embed_and_add(docs)
+            return sum(len(d.sentences) for d in docs)
+
+    def rebuild(self, restore: Iterable[StoredDocument] = (), drop: Iterable[str] = ()) -> Manifest:
+        """Commit a new generation: `restore` documents (re-read from their sources) are
+        embedded and stored again, `drop` ids leave the store, BM25 is rebuilt from the
+        document records. As crash-safe as an ingest (the same commit)."""
+        with self.writing():
+            restore = list(restore)
+            if restore:
+                self._embed_and_add(restore)
+            rows = [(s, IngestResult(path=s.document.source, status="new")) for s in restore]
+            return self._commit(self.store.read_manifest(), rows, set(drop))
 
     # ---- internals ----------------------------------------------------------------
 
@@ -102,7 +137,7 @@ class Ingestor:
                 f"this store was built with embedding model '{manifest.embed_model}', not "
                 f"'{self.settings.embed_model}'; use another REPORTQA_DATA_DIR or re-ingest into an empty one"
             )
-        self._sweep(manifest)
+        self.sweep()
         by_source = {d.source: d for d in manifest.documents.values()}
         results: list[IngestResult] = []
         pending: list[tuple[StoredDocument, IngestResult]] = []
@@ -167,29 +202,10 @@ class Ingestor:
             pending.append((stored, result))
         return sum(len(stored.sentences) for stored, _ in group)
 
-    def _sweep(self, manifest: Manifest) -> None:
-        """Delete what a killed writer left behind: temp files, uncommitted document files and
-        BM25 folders. Only the lock holder writes these, so none of them is in use now."""
-        for tmp in [*self.store.root.glob("*.tmp"), *self.store.docs_dir.glob("*.tmp")]:
-            tmp.unlink(missing_ok=True)
-        for doc_file in self.store.docs_dir.glob("*.json"):
-            if doc_file.stem not in manifest.documents:
-                doc_file.unlink(missing_ok=True)
-        for folder in self.store.root.glob("bm25-*"):
-            if folder.name != manifest.bm25:
-                shutil.rmtree(folder, ignore_errors=True)
-
     def _prepare(self, path: Path, result: IngestResult, manifest: Manifest,
                  pending_ids: set[str]) -> StoredDocument | None:
-        suffix = path.suffix.lower()
-        if suffix not in SUPPORTED or suffix not in self.settings.allowed_extensions:
-            raise UnsupportedFile(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")
-        size = path.stat().st_size
-        if size > self.settings.max_file_bytes:
-            raise BadInput(
-                f"file is {size / 1048576:.1f} MB, over the {self.settings.max_file_mb:g} MB limit (REPORTQA_MAX_FILE_MB)"
-            )
-        data = path.read_bytes()
+        """The file as a document to add, or None when the store already has its content."""
+        data = read_checked(path, self.settings)
         doc_id = content_id(data)
         result.doc_id = doc_id
         if doc_id in manifest.documents or doc_id in pending_ids:
@@ -198,21 +214,16 @@ class Ingestor:
             result.title = known.title if known else None
             result.sentences = known.sentences if known else 0
             return None
-        document = read_document(path, data, doc_id)
-        document.source = str(path.resolve())
-        sentences = split_sentences(doc_id, document.text, document.page_starts, self.settings.long_sentence_words)
-        if not sentences:
-            raise BadInput("no sentences found in the file")
-        result.title = document.title
-        result.sentences = len(sentences)
-        result.warnings = list(document.warnings)
-        return StoredDocument(document=document, sentences=sentences)
+        stored = prepare_document(path, self.settings, data)
+        result.title = stored.document.title
+        result.sentences = len(stored.sentences)
+        result.warnings = list(stored.document.warnings)
+        return stored
 
-    def _embed_and_add(self, stored: StoredDocument | list[StoredDocument]) -> None:
-        """Embed one or several documents' sentences in one encode call and add them to Chroma."""
+    def _embed_and_add(self, docs: list[StoredDocument]) -> None:
+        """Embed several documents' sentences in one encode call and add them to Chroma."""
         from llama_index.core.schema import TextNode
 
-        docs = [stored] if isinstance(stored, StoredDocument) else list(stored)
         texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
         # A repeated sentence (in this group, earlier in the run, or in the edition this
         # document replaces) is embedded once.
@@ -300,3 +311,4 @@ class Ingestor:
             if old_dir.name != bm25_name:
                 shutil.rmtree(old_dir, ignore_errors=True)
         return new_manifest
+

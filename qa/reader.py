@@ -4,8 +4,9 @@ writer commits a new generation (no restart needed, never a half-ingested docume
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
+
+from tenacity import RetryError, retry, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import StoreError
@@ -71,18 +72,18 @@ class StoreReader:
         return self._snapshot
 
     def _load(self) -> tuple[Snapshot, float]:
-        # A writer may commit (and delete the old BM25 folder) while we read: retry.
-        last_error: Exception | None = None
-        previous = self._snapshot
-        for _ in range(5):
-            mtime = self.store.manifest_mtime()
-            manifest = self.store.read_manifest()
-            try:
-                return self._build(manifest, previous), mtime
-            except (OSError, StoreError, ValueError) as e:
-                last_error = e
-                time.sleep(0.2)
-        raise StoreError(f"could not load the store: {last_error}")
+        try:
+            return self._load_once()
+        except RetryError as e:
+            raise StoreError(f"could not load the store: {e.last_attempt.exception()}") from None
+
+    # A writer may commit (and delete the old BM25 folder) while we read: read again.
+    @retry(retry=retry_if_exception_type((OSError, StoreError, ValueError)), stop=stop_after_attempt(5),
+           wait=wait_fixed(0.2))
+    def _load_once(self) -> tuple[Snapshot, float]:
+        mtime = self.store.manifest_mtime()
+        manifest = self.store.read_manifest()
+        return self._build(manifest, self._snapshot), mtime
 
     def _build(self, manifest: Manifest, previous: Snapshot | None) -> Snapshot:
         if manifest.bm25:

@@ -14,6 +14,7 @@ atomically, so readers never see half of a document.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from functools import cached_property
 from pathlib import Path
@@ -22,7 +23,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel, Field
 
 from reportqa.errors import StoreError, UnknownDocument
-from reportqa.models import Document, DocumentInfo, Sentence
+from reportqa.models import Document, DocumentInfo, Sentence, node_id
 from reportqa.settings import Settings
 
 
@@ -31,6 +32,10 @@ class Manifest(BaseModel):
     bm25: str | None = None
     embed_model: str | None = None
     documents: dict[str, DocumentInfo] = Field(default_factory=dict)
+
+    def sentence_ids(self) -> list[str]:
+        """Ids of the committed sentences, documents in id order (the order of the BM25 index)."""
+        return [node_id(d, i) for d in sorted(self.documents) for i in range(self.documents[d].sentences)]
 
     def resolve(self, ref: str) -> DocumentInfo:
         """A document by content id (or a unique prefix of it) or by file name stem."""
@@ -52,6 +57,15 @@ class Manifest(BaseModel):
 class StoredDocument(BaseModel):
     document: Document
     sentences: list[Sentence]
+
+
+class Debris(BaseModel):
+    """Something only a killed writer leaves behind, found by `Store.debris`."""
+
+    code: str  # the doctor's problem code
+    message: str
+    doc_ids: list[str] = Field(default_factory=list)
+    repaired: str  # what deleting it is called in a repair report
 
 
 def atomic_write(path: Path, data: str) -> None:
@@ -138,6 +152,46 @@ class Store:
     def bm25_dir(self, name: str) -> Path:
         return self.root / name
 
+    def _tmp_files(self) -> list[Path]:
+        return [*self.root.glob("*.tmp"), *self.docs_dir.glob("*.tmp")]
+
+    def _orphan_doc_files(self, manifest: Manifest) -> list[Path]:
+        return sorted(p for p in self.docs_dir.glob("*.json") if p.stem not in manifest.documents)
+
+    def _stale_bm25(self, manifest: Manifest) -> list[Path]:
+        return sorted(p for p in self.root.glob("bm25-*") if p.name != manifest.bm25)
+
+    def debris(self, manifest: Manifest) -> list[Debris]:
+        """What a killed writer left beside the committed state: uncommitted document
+        files, BM25 folders not in use, temp files. Meaningful only with no writer running."""
+        found: list[Debris] = []
+        orphans = [p.stem for p in self._orphan_doc_files(manifest)]
+        if orphans:
+            found.append(Debris(code="doc-orphans", doc_ids=orphans,
+                                message=f"{len(orphans)} document file(s) of no committed document "
+                                f"(e.g. docs/{orphans[0]}.json)",
+                                repaired="deleted document files of uncommitted documents"))
+        stale = [p.name for p in self._stale_bm25(manifest)]
+        if stale:
+            found.append(Debris(code="bm25-stale", message=f"{len(stale)} BM25 folder(s) not in use: "
+                                + ", ".join(stale[:3]), repaired="deleted BM25 folders not in use"))
+        tmp = sorted(str(p.relative_to(self.root)) for p in self._tmp_files())
+        if tmp:
+            found.append(Debris(code="tmp-files", message=f"{len(tmp)} leftover temp file(s): " + ", ".join(tmp[:3]),
+                                repaired="deleted leftover temp files"))
+        return found
+
+    def clear_debris(self, manifest: Manifest) -> list[str]:
+        """Delete what `debris` finds; returns what was done. Only the writer may call this."""
+        done = [d.repaired for d in self.debris(manifest)]
+        for tmp in self._tmp_files():
+            tmp.unlink(missing_ok=True)
+        for doc_file in self._orphan_doc_files(manifest):
+            doc_file.unlink(missing_ok=True)
+        for folder in self._stale_bm25(manifest):
+            shutil.rmtree(folder, ignore_errors=True)
+        return done
+
     @cached_property
     def client(self):
         """A Chroma client with telemetry off: embedded by default, HTTP when a URL is set."""
@@ -179,4 +233,22 @@ class Store:
         return ChromaVectorStore(chroma_collection=self.collection)
 
     def count(self) -> int:
+        """How many vectors the collection holds (committed or not)."""
         return self.collection.count()
+
+    def vector_ids(self) -> set[str]:
+        """Every id in the collection, fetched in pages (a server limits one response)."""
+        ids: set[str] = set()
+        page = 5000
+        offset = 0
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < page:
+                return ids
+            offset += page
+
+    def delete_vectors(self, ids: list[str]) -> None:
+        """Delete vectors by id, in batches Chroma accepts."""
+        for lo in range(0, len(ids), 5000):
+            self.collection.delete(ids=ids[lo:lo + 5000])

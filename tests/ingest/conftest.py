@@ -6,7 +6,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -26,10 +25,11 @@ def chroma_server(tmp_path_factory):
     """A real Chroma server on a free loopback port, stopped at the end of the session."""
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    chroma = Path(sys.executable).parent / "chroma"
+    # The `chroma` console script's own code, run by this interpreter: found in any venv.
+    chroma = [sys.executable, "-c", "from chromadb.cli.cli import app; app()"]
     env = offline.child_env()
     proc = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        [*chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
     deadline = time.time() + 60

@@ -246,12 +246,12 @@ def test_server_mode_checks_and_repairs(request, tmp_path, embedder):
 
 def test_one_vector_search_miss_is_a_note_many_are_a_problem(store_dir, monkeypatch):
     """HNSW leaves a rare vector unreachable (no repair changes that); a stale index misses widely."""
-    import ingest.doctor as doctor
+    import ingest.consistency as consistency
 
     ing, ids = store_dir
     all_ids = sorted(ing.store.collection.get(include=[])["ids"])
     missing: set[str] = {all_ids[0]}
-    monkeypatch.setattr(doctor, "_is_itself", lambda hit, node_id, text: node_id not in missing)
+    monkeypatch.setattr(consistency, "is_itself", lambda hit, node_id, text: node_id not in missing)
     report = diagnose(ing.settings, sample=100)
     assert report.ok and any("not reachable by their own vector" in n for n in report.notes)
     missing.update(all_ids[:4])
