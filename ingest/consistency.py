@@ -1,6 +1,7 @@
 """The doctor's checks: each compares one part of the store with the committed manifest.
 
-Every check adds Problems to a Report (see ingest/doctor.py) and never changes the store.
+Every check adds Problems to a Report (what `ingest.doctor.diagnose` returns) and never
+changes the store.
 """
 
 from __future__ import annotations
@@ -8,15 +9,52 @@ from __future__ import annotations
 import os
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Literal
+
+from pydantic import BaseModel, Field
 
 from reportqa import offline
 from reportqa.models import doc_of
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument
 
-if TYPE_CHECKING:
-    from ingest.doctor import Report
+Code = Literal[
+    "manifest", "embed-model", "doc-file", "offsets", "bm25", "chroma", "chroma-missing",
+    "chroma-orphans", "doc-orphans", "bm25-stale", "tmp-files", "self-retrieval", "offline",
+]
+
+
+class Problem(BaseModel):
+    """One thing wrong with the store, with the documents it concerns."""
+
+    code: Code
+    message: str
+    doc_ids: list[str] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    """What `diagnose` found (and, after `repair`, what was done first)."""
+
+    data_dir: str
+    problems: list[Problem] = Field(default_factory=list)
+    repaired: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    stats: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, code: Code, message: str, doc_ids=()) -> None:
+        self.problems.append(Problem(code=code, message=message, doc_ids=sorted(set(doc_ids))))
+
+    def codes(self) -> set[str]:
+        return {p.code for p in self.problems}
+
+    def doc_ids(self, *codes: str) -> set[str]:
+        """Documents named by the problems with these codes."""
+        return {d for p in self.problems if p.code in codes for d in p.doc_ids}
+
 
 EXAMPLES = 3  # ids quoted per problem, so a big mismatch stays readable
 _SEARCH_WIDTH = 10

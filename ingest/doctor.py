@@ -19,59 +19,21 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, Field
 
 from reportqa.errors import ReportQAError, StoreError
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument
 
 from ingest import consistency as checks
+from ingest.consistency import Problem, Report
 from ingest.lock import writer_busy
+
+__all__ = ["Problem", "Report", "diagnose", "format_report", "repair"]
 
 SAMPLE_SIZE = 20
 # Re-embedding runs at ~110 sentences/s on a small machine; past this, repair says how
 # many are missing instead of silently running for many minutes.
 REEMBED_LIMIT = 20_000
-
-Code = Literal[
-    "manifest", "embed-model", "doc-file", "offsets", "bm25", "chroma", "chroma-missing",
-    "chroma-orphans", "doc-orphans", "bm25-stale", "tmp-files", "self-retrieval", "offline",
-]
-
-
-class Problem(BaseModel):
-    """One thing wrong with the store, with the documents it concerns."""
-
-    code: Code
-    message: str
-    doc_ids: list[str] = Field(default_factory=list)
-
-
-class Report(BaseModel):
-    """What `diagnose` found (and, after `repair`, what was done first)."""
-
-    data_dir: str
-    problems: list[Problem] = Field(default_factory=list)
-    repaired: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    stats: dict[str, float] = Field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def add(self, code: Code, message: str, doc_ids=()) -> None:
-        self.problems.append(Problem(code=code, message=message, doc_ids=sorted(set(doc_ids))))
-
-    def codes(self) -> set[str]:
-        return {p.code for p in self.problems}
-
-    def doc_ids(self, *codes: str) -> set[str]:
-        """Documents named by the problems with these codes."""
-        return {d for p in self.problems if p.code in codes for d in p.doc_ids}
-
 
 # --------------------------------------------------------------------------- diagnose
 
