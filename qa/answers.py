@@ -21,7 +21,37 @@ def not_found(q: Question, snap: Snapshot, hits, reason: str) -> Answer:
     return Answer(question=q.text, text=f"The reports don't say. {reason}".strip(), kind="not_found", related=related)
 
 
+_UPPER = re.compile(r"\b(upper|high-end|highest|maximum|at most|top)\b", re.I)
+_LOWER = re.compile(r"\b(lower|low-end|lowest|minimum|at least|bottom)\b", re.I)
+
+
+def _range_of(best: Candidate) -> tuple[float, float, int, int] | None:
+    """(low, high, start, end) when the figure is one end of a stated range ("90,000-120,000")."""
+    qq = best.quantity
+    if qq.range_with is not None:
+        return qq.value, qq.range_with, qq.start, next(
+            (o.end for o in best.sentence_quantities if o.start > qq.end and o.value == qq.range_with), qq.end)
+    low = next((o for o in best.sentence_quantities if o.range_with == qq.value and o.end <= qq.start
+                and qq.start - o.end <= 4), None)
+    return (low.value, qq.value, low.start, qq.end) if low is not None else None
+
+
 def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Candidate]) -> Answer:
+    """A stated figure with its sentence; both ends of a stated range; rivals as a conflict."""
+    span = _range_of(best) if best.sentence.kind != "table_row" else None
+    if span is not None and not (_UPPER.search(q.text) and _LOWER.search(q.text)):
+        lo, hi, start, end = span
+        citer = Citer(snap)
+        n = citer.ref(best.sentence, best.retrieval)
+        shown = best.sentence.text[start:end]
+        if _UPPER.search(q.text) or _LOWER.search(q.text):
+            value = hi if _UPPER.search(q.text) else lo
+            text = f"**{format_number(value)}** [{n}] — the {'upper' if value == hi else 'lower'} end of {shown}: “{best.sentence.text.strip()}”"
+        else:
+            value = [lo, hi]
+            text = f"**{shown}** [{n}] — “{best.sentence.text.strip()}”"
+        return Answer(question=q.text, text=text, value=value, unit=best.quantity.unit, scale=scale_of(best),
+                      kind="figure", citations=citer.citations)
     citer = Citer(snap)
     n = citer.ref(best.sentence, best.retrieval)
     value = best.value

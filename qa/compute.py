@@ -92,6 +92,8 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     found = per_year(q, [c for c in cands if not c.is_change])
     if len(found) != len(years) or any(c.match < MIN_MATCH for c in found.values()):
         return None
+    if len({c.quantity.kind for c in found.values()}) > 1:
+        return None  # one measure over the years: a percentage and a count are not the same thing
     if op in ("difference", "percent_change"):
         a, b = max(years), min(years)
         low = q.text.lower()

@@ -59,7 +59,7 @@ OPERATIONS = [
     ("years_between", re.compile(r"\bhow many years\b", re.I)),
     ("average", re.compile(r"\b(average|mean)\b", re.I)),
     ("ratio", re.compile(r"\b(ratio|proportion|what (percent(age)?|share|fraction) of)\b", re.I)),
-    ("difference", re.compile(r"\b(difference|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d? (in|from|between))\b", re.I)),
+    ("difference", re.compile(r"\b(difference|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d? (in|from|between)|by how (many|much)\b(?!.*\bpercent))\b", re.I)),
     ("sum", re.compile(r"\b(sum|combined|together|altogether|in all|in total)\b", re.I)),
     ("superlative", re.compile(r"\b(longest|shortest|largest|smallest|highest|lowest|biggest|most|least|first|last|final)\b", re.I)),
 ]
@@ -137,6 +137,10 @@ def parse_question(text: str) -> Question:
         q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
     m = re.search(r"\bhow (?:many|much)\b.*?\b(?:were|was|are|is)\s+(.*)$", low)
     q.predicate = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()] if m else []
+    part_of = re.search(r"\bhow many of (?:the |these |those |all )?.+? (?:were|was|are|is) (.+?)\??$", low)
+    if part_of:
+        # "How many of the rescued players were children?": children are counted, players are the whole.
+        q.target = [concept_of(t) for t in tokenize(part_of.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
     for name, pattern in OPERATIONS:
         if pattern.search(low):
             q.operation = name

@@ -148,3 +148,15 @@ def test_a_two_part_question_is_answered_part_by_part(qa):
     a = _value(qa, "How many smuggling suspects were arrested and how many were foreigners?", "river_patrol_log")
     assert a.value == [52, 10]
     assert "[1]" in a.text and len(a.citations) >= 1
+
+
+def test_a_stated_range_gives_both_ends_or_the_end_asked_for(qa):
+    a = _value(qa, "How many migrants work at the port?", "harbour_authority_2023")
+    assert a.value == [2000, 2500]
+    b = _value(qa, "What is the upper estimate of migrants working at the port?", "harbour_authority_2023")
+    assert b.value == 2500
+
+
+def test_how_many_of_a_group_were_a_part_counts_the_part(qa):
+    a = _value(qa, "How many of the rescued stowaways were children?", "harbour_authority_2023")
+    assert a.value == 12
