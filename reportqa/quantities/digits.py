@@ -34,16 +34,21 @@ class _Hit:
 
 
 
+def _date_parts(m: re.Match, pieces: list[str], year_at: int) -> list[_Hit]:
+    """One hit per part of a written date, the part at `year_at` being its year."""
+    parts, pos = [], m.start()
+    for i, piece in enumerate(pieces):
+        parts.append(_Hit(pos, pos + len(piece), float(piece), raw=piece, kind="year" if i == year_at else "date"))
+        pos += len(piece) + 1
+    return parts
+
+
 def _iso_date(text: str, m: re.Match, floor: int) -> list[_Hit]:
     """ "2019-03-31": the year, then month and day as date parts."""
     pieces = m.group().split("-")
     if not (1 <= int(pieces[1]) <= 12 and 1 <= int(pieces[2]) <= 31):
         return _plain_numbers(m)
-    parts, pos = [], m.start()
-    for i, piece in enumerate(pieces):
-        parts.append(_Hit(pos, pos + len(piece), float(piece), raw=piece, kind="year" if i == 0 else "date"))
-        pos += len(piece) + 1
-    return parts
+    return _date_parts(m, pieces, year_at=0)
 
 
 def _slash_date(text: str, m: re.Match, floor: int) -> list[_Hit]:
@@ -51,11 +56,7 @@ def _slash_date(text: str, m: re.Match, floor: int) -> list[_Hit]:
     pieces = m.group().split("/")
     if any(int(p) < 1 or int(p) > 31 for p in pieces[:2]):
         return _plain_numbers(m)
-    parts, pos = [], m.start()
-    for i, piece in enumerate(pieces):
-        parts.append(_Hit(pos, pos + len(piece), float(piece), raw=piece, kind="year" if i == 2 else "date"))
-        pos += len(piece) + 1
-    return parts
+    return _date_parts(m, pieces, year_at=2)
 
 
 def _plain_numbers(m: re.Match) -> list[_Hit]:
