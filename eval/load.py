@@ -108,7 +108,9 @@ def failures_of(result: dict) -> list[str]:
         out.append(f"busy check failed: {busy['error']}")
     else:
         if busy["other_errors"] or busy["hung"]:
-            out.append(f"busy check: {busy['other_errors']} non-busy errors, {busy['hung']} hung requests")
+            samples = "; ".join(busy.get("error_samples") or [])[:300]
+            out.append(f"busy check: {busy['other_errors']} non-busy errors, {busy['hung']} hung requests"
+                       + (f" ({samples})" if samples else ""))
         if not busy["busy"]:
             out.append("busy check: the one-place queue never refused a request")
         if busy["slow_rejections"]:
