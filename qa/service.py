@@ -64,10 +64,18 @@ class QA:
         manifest = self.reader.snapshot().manifest
         return [manifest.resolve(r).doc_id for r in refs]
 
-    def answer(self, question: str, doc: str | list[str] | None = None) -> Answer:
-        """Answer from the reports, citing sentences; 'not_found' when they do not say."""
+    def answer(self, question: str, doc: str | list[str] | None = None, history=None) -> Answer:
+        """Answer from the reports, citing sentences; 'not_found' when they do not say.
+
+        With `history` (earlier turns: Turn, Answer or their JSON), a follow-up is resolved
+        against the conversation first (qa/conversation.py); `[]` starts a conversation.
+        """
         from qa.choose import choose_answer
+        from qa.conversation import answer_in_thread, standalone_understood
         from qa.grounding import grounded_or_abstain
+
+        if history is not None:
+            return answer_in_thread(self, question, doc, history)
 
         started = time.perf_counter()
         q = clean_question(question, self.settings.max_question_chars)
@@ -76,5 +84,6 @@ class QA:
         answer = choose_answer(q, snap, self.retriever, doc_ids, self.settings)
         answer.question = q
         answer = grounded_or_abstain(answer)
+        answer.understood = standalone_understood(self, q, doc_ids)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer

@@ -157,6 +157,36 @@ class Computation(BaseModel):
 AnswerKind = Literal["figure", "computed", "conflict", "passage", "not_found"]
 
 
+class Understood(BaseModel):
+    """How a question was read: what it measures, for whom, when, in which documents.
+
+    For a follow-up, `carried` names what was taken from an earlier turn and
+    `not_carried` what could not be (an earlier turn that found nothing).
+    """
+
+    question: str = Field("", description="the standalone question that was answered")
+    measure: str = ""
+    group: str = ""
+    years: list[int] = Field(default_factory=list)
+    documents: list[str] = Field(default_factory=list, description="titles; empty means all documents")
+    doc_ids: list[str] = Field(default_factory=list)
+    operation: str = "figure"
+    follow_up: bool = False
+    from_turn: int | None = Field(None, description="1-based turn a follow-up was resolved against")
+    carried: list[str] = Field(default_factory=list)
+    not_carried: list[str] = Field(default_factory=list)
+
+    @property
+    def line(self) -> str:
+        """'hotline calls · forced labour · 2022 · all documents'."""
+        period = "–".join(str(y) for y in sorted(set(self.years))) if self.years else "any year"
+        docs = ", ".join(self.documents) if self.documents else "all documents"
+        parts = [self.measure or "(no measure)", self.group, period, docs]
+        if self.operation not in ("figure", ""):
+            parts.insert(0, self.operation.replace("_", " "))
+        return " · ".join(p for p in parts if p)
+
+
 class Answer(BaseModel):
     """What `qa.answer` returns: a reply, its value and the sentences it rests on."""
 
@@ -171,6 +201,19 @@ class Answer(BaseModel):
     alternatives: list[dict] = Field(default_factory=list)
     related: list[Citation] = Field(default_factory=list)
     latency_ms: float = 0.0
+    understood: Understood | None = None
+
+
+class Turn(BaseModel):
+    """One turn of a conversation: the question as asked, how it was read, and its answer."""
+
+    question: str
+    understood: Understood | None = None
+    answer: Answer
+
+    @classmethod
+    def of(cls, answer: Answer) -> "Turn":
+        return cls(question=answer.question, understood=answer.understood, answer=answer)
 
 
 class IngestResult(BaseModel):
