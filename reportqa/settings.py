@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     )
     queue_size: int = Field(64, ge=1, description="Web requests waiting before new ones are refused as busy.")
     concurrency: int = Field(4, ge=1, description="Web requests answered at the same time.")
+    chat_sessions: int = Field(1000, ge=1, description="Conversations the `ask` API keeps by session id; the "
+                               "least recently used is dropped first.")
+    chat_turns: int = Field(20, ge=1, description="Turns of one conversation kept as its history.")
+    chat_session_ttl_s: float = Field(3600.0, gt=0, description="Seconds an idle API conversation is kept.")
     upload_max_mb: float = Field(20.0, gt=0, description="Largest file accepted by the web upload, in MB.")
     allowed_extensions: list[str] = Field(
         list(FILE_TYPES), description="File types accepted for ingestion (a subset of FILE_TYPES)."

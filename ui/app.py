@@ -26,7 +26,8 @@ from reportqa.errors import BadInput, ReportQAError
 from reportqa.models import Answer, DocumentInfo, IngestResult
 from reportqa.settings import Settings
 from ui import evaluation, render
-from ui.errors import clean_errors
+from ui.errors import clean_errors, raise_clean
+from ui.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,22 @@ EXAMPLE_QUESTIONS = [
 def queue_options(settings: Settings) -> dict:
     """The Gradio queue's limits: requests waiting, and requests answered at once."""
     return {"max_size": settings.queue_size, "default_concurrency_limit": settings.concurrency}
+
+
+# A click on "ask as a standalone question" puts that question in a hidden box and presses
+# a hidden button (one listener on the transcript, so re-rendered turns need nothing).
+REASK_JS = """
+element.addEventListener('click', (event) => {
+  const link = event.target.closest('.rq-reask');
+  if (!link) return;
+  event.preventDefault();
+  const box = document.querySelector('#rq-reask-q textarea, #rq-reask-q input');
+  if (!box) return;
+  box.value = link.dataset.question;
+  box.dispatchEvent(new Event('input', { bubbles: true }));
+  setTimeout(() => document.querySelector('#rq-reask-btn').click(), 100);
+});
+"""
 
 
 def uploads_dir(settings: Settings) -> Path:
@@ -110,9 +127,16 @@ class Backend:
         manifest = Store(self.settings).read_manifest()
         return sorted(manifest.documents.values(), key=lambda d: (d.title.lower(), d.doc_id))
 
-    def ask(self, question: str, docs: list[str] | None = None) -> Answer:
-        """QA.answer, with an empty document filter meaning 'all documents'."""
-        return self.qa.answer(question, doc=list(docs) if docs else None)
+    def ask(self, question: str, docs: list[str] | None = None, history: list | None = None) -> Answer:
+        """QA.answer, with an empty document filter meaning 'all documents'.
+
+        `history` (earlier Answers of this conversation) makes the question a turn of it;
+        None asks it on its own.
+        """
+        doc = list(docs) if docs else None
+        if history is None:
+            return self.qa.answer(question, doc=doc)
+        return self.qa.answer(question, doc=doc, history=history)
 
     def receipt(self, answer: Answer) -> dict:
         """The answer receipt, with the manifest's records of the cited documents."""
@@ -195,23 +219,35 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
     created on first use and share one embedding model.
     """
     backend = Backend(settings, qa, ingestor)
+    sessions = Sessions(settings)
 
     @clean_errors
-    def answer_or_raise(question: str, documents: list[str] | None) -> Answer:
-        return backend.ask(question, documents)
+    def answer_or_raise(question: str, documents: list[str] | None, history: list | None = None) -> Answer:
+        return backend.ask(question, documents, history)
 
-    def ask(question: str, documents: list[str] | None = None) -> dict:
+    def ask(question: str, documents: list[str] | None = None, session_id: str | None = None) -> dict:
         """Answer a question from the ingested reports.
 
         `documents` optionally restricts the answer to some documents (content ids or
-        file stems). Returns the Answer as JSON: text, kind, value, citations with
-        character offsets (start, end, context, context_start) and, for computed
-        answers, the formula and operands.
+        file stems). With `session_id`, the question is the next turn of that session's
+        conversation (follow-ups such as "And in 2021?" are resolved against it; the
+        server keeps a bounded, expiring history per session). Returns the Answer as
+        JSON: text, kind, value, citations with character offsets (start, end, context,
+        context_start), for computed answers the formula and operands, and `understood`.
         """
-        return answer_or_raise(question, documents).model_dump(mode="json")
+        if not session_id:
+            return answer_or_raise(question, documents).model_dump(mode="json")
+        try:
+            sid = Sessions.check_id(session_id)
+        except Exception as e:  # noqa: BLE001 - a bad id leaves as a clean gr.Error
+            raise_clean(e)
+        with sessions.lock(sid):
+            answer = answer_or_raise(question, documents, sessions.history(sid))
+            sessions.append(sid, answer)
+        return answer.model_dump(mode="json")
 
     def on_ask(question: str, documents: list[str] | None, history: list[dict]):
-        answer = answer_or_raise(question, documents)
+        answer = answer_or_raise(question, documents, list(history or []))
         history = [*(history or []), answer.model_dump(mode="json")]
         receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
         return history, transcript(history), receipt, ""
@@ -221,6 +257,13 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
 
     def on_clear():
         return [], render.render_transcript([]), ""
+
+    def on_reask(question: str, documents: list[str] | None, history: list[dict]):
+        """The "ask as a standalone question" link: the resolved question, not merged again."""
+        answer = answer_or_raise(question, documents, [])
+        history = [*(history or []), answer.model_dump(mode="json")]
+        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
+        return history, transcript(history), receipt, ""
 
     @clean_errors
     def docs_view(selected: list[str] | None = None):
@@ -263,7 +306,8 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
                     label="Ask only these documents", info="Leave empty to ask all documents.",
                     multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
                 )
-                chat = gr.HTML(render.render_transcript([]), elem_id="rq-transcript", autoscroll=True)
+                chat = gr.HTML(render.render_transcript([]), elem_id="rq-transcript", autoscroll=True,
+                               js_on_load=REASK_JS)
                 with gr.Row():
                     question = gr.Textbox(
                         label="Question", placeholder="How many victims did the authorities rescue?",
@@ -272,7 +316,11 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
                     ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="rq-ask")
                 gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
                 with gr.Row():
-                    clear_btn = gr.Button("Clear chat", size="sm")
+                    clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
+                # Driven by the "ask as a standalone question" links in the transcript.
+                reask_q = gr.Textbox(elem_id="rq-reask-q", elem_classes=["rq-hidden"], container=False,
+                                     show_label=False)
+                reask_btn = gr.Button("reask", elem_id="rq-reask-btn", elem_classes=["rq-hidden"])
                 with gr.Accordion("Copy answer receipt (JSON)", open=False):
                     receipt_box = gr.Code(
                         value="", language="json", label="Answer receipt", buttons=["copy", "download"],
@@ -302,6 +350,8 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
                         outputs=[history, chat, receipt_box, question], api_visibility="private")
         ask_btn.click(**ask_args)
         question.submit(**ask_args)
+        reask_btn.click(on_reask, inputs=[reask_q, doc_filter, history],
+                        outputs=[history, chat, receipt_box, reask_q], api_visibility="private")
         clear_btn.click(on_clear, outputs=[history, chat, receipt_box], api_visibility="private", queue=False)
         # Writers share one concurrency slot: uploads and removals wait in line instead of failing.
         upload.upload(on_upload, inputs=[upload, doc_filter],

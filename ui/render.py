@@ -196,6 +196,24 @@ def _alt_box(value: str, n: int, turn: int, count: int, best: bool) -> str:
             f'<div class="rq-alt-label">{label} {ref}</div></div>')
 
 
+def understood_html(answer: Answer) -> str:
+    """The one line saying how the question was read, what a follow-up took from an earlier
+    turn (or could not), and a link that asks the standalone question again."""
+    u = answer.understood
+    if u is None:
+        return ""
+    parts = [f'<span class="rq-label">Understood as</span> <span class="rq-understood-line">{esc(u.line)}</span>']
+    if u.follow_up and u.carried:
+        where = f" from turn {u.from_turn}" if u.from_turn else ""
+        parts.append(f'<span class="rq-carried">(took{esc(where)}: {esc("; ".join(u.carried))})</span>')
+    if u.not_carried:
+        parts.append(f'<span class="rq-not-carried">Could not carry over: {esc("; ".join(u.not_carried))}</span>')
+    if u.question and u.follow_up:
+        parts.append(f'<a href="#" class="rq-reask" data-question="{esc(u.question)}" '
+                     f'title="Ask “{esc(u.question)}” on its own">ask as a standalone question</a>')
+    return f'<div class="rq-understood">{" ".join(parts)}</div>'
+
+
 def render_turn(answer: Answer, turn: int) -> str:
     """One question and its answer, with citation cards (or related sentences)."""
     parts = [
@@ -203,6 +221,7 @@ def render_turn(answer: Answer, turn: int) -> str:
         f'<div class="rq-question"><span class="rq-label">Q</span> {esc(answer.question)}</div>',
         f'<div class="rq-answer"><span class="rq-badge">{esc(KIND_LABELS.get(answer.kind, answer.kind))}</span> '
         f"{answer_text_html(answer, turn)}</div>",
+        understood_html(answer),
         computation_html(answer, turn),
         conflict_html(answer, turn),
     ]

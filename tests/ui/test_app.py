@@ -22,9 +22,11 @@ class FakeQA:
 
     def __init__(self):
         self.calls: list[tuple[str, object]] = []
+        self.histories: list[object] = []
 
-    def answer(self, question: str, doc=None) -> Answer:
+    def answer(self, question: str, doc=None, history=None) -> Answer:
         self.calls.append((question, doc))
+        self.histories.append(history)
         if question == "empty":
             raise BadInput("the question is empty")
         if question == "crash":
