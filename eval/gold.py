@@ -31,6 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from eval.conversation import expand as expand_conversation
+from eval.conversation import is_conversation
 from eval.gold_values import Value, json_type, normalize_scale, parse_number, parse_value
 from reportqa.errors import BadInput
 
@@ -292,13 +294,18 @@ def load_gold(path: str | Path) -> tuple[list[GoldItem], list[GoldError]]:
         if record.get("id") in (None, ""):
             record = {**record, "id": f"{p.stem}:{lineno}"}
         try:
-            item = GoldItem.model_validate(record)
+            records = expand_conversation(record) if is_conversation(record) else [record]
+            line_items = [GoldItem.model_validate(r) for r in records]
         except ValidationError as exc:
             fail(lineno, _validation_reason(exc))
             continue
-        if item.id in first_line:
-            fail(lineno, f"duplicate id {item.id!r} (first on line {first_line[item.id]})")
+        except ValueError as exc:  # a malformed conversation line (eval/conversation.py)
+            fail(lineno, str(exc))
             continue
-        first_line[item.id] = lineno
-        items.append(item)
+        for item in line_items:
+            if item.id in first_line:
+                fail(lineno, f"duplicate id {item.id!r} (first on line {first_line[item.id]})")
+                continue
+            first_line[item.id] = lineno
+            items.append(item)
     return items, errors

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.gate import THRESHOLDS, gate_failures, load_thresholds  # noqa: F401  (re-exported)
+from eval.conversation import ConversationAsker
 from eval.gold import GoldItem, load_gold
 from eval.score import evidence_hit, score_answer
 from qa.grounding import UngroundedAnswer
@@ -125,8 +126,9 @@ def run_eval(settings: Settings, gold_paths: Sequence[str | Path], corpus: Seque
         qa = QA(settings, embedder=embedder)
 
     results: list[QuestionResult] = []
+    asker = ConversationAsker(qa)  # conversation turns are asked with their earlier answers
     for done, (loc, item, doc_ref) in enumerate(runnable, start=1):
-        results.append(evaluate_one(qa, item, doc_ref, loc))
+        results.append(evaluate_one(asker.for_item(item), item, doc_ref, loc))
         report("answer", done, len(runnable))
 
     summary = summarize(results, errors, [str(p) for p in gold_paths])

@@ -24,6 +24,7 @@ from qa.conversation_frame import Frame, concept, document_index, extract_frame
 ARITHMETIC = {"difference", "change", "percent_change", "ratio", "sum", "average", "compare"}
 _YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
+_ARTICLES = {"the", "a", "an", "and", "or", "of", "about", "for", "in", "to"}
 _HOW_MANY_OF = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these|the same)\b", re.I)
 _OF_THEM_WERE = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these)\s+(?:were|was|are|is)\b", re.I)
 
@@ -116,7 +117,7 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
         return _finish(answer, q, started)
 
     from_turn = turns.index(previous) + 1
-    if frame.operation in ARITHMETIC and (not frame.measure or frame.anaphora):
+    if frame.operation in ARITHMETIC and (not frame.measure or frame.anaphora or frame.comparative):
         from qa.conversation_ops import answer_operation
 
         answer = answer_operation(service, q, frame, turns, filter_ids, scoped)
@@ -188,6 +189,10 @@ def resolve(frame: Frame, previous: Turn, filter_ids: list[str] | None, service=
     not_carried: list[str] = []
     alternatives: list[str] = []
     group = _group_phrase(frame)
+    m = _OF_THEM_WERE.search(frame.core)
+    if m and not group and not frame.measure:
+        # "How many of them were under 15?": the group is what they were said to be.
+        group = [w for w in _WORD.findall(frame.core[m.end():]) if not _YEAR.fullmatch(w)]
     of_them_were = bool(_OF_THEM_WERE.search(frame.core)) and not frame.measure
     if frame.measure or (frame.anaphora and _HOW_MANY_OF.search(frame.core) and not of_them_were):
         # A whole question of its own that points back: "How many of those calls concerned scams?"
@@ -206,7 +211,7 @@ def resolve(frame: Frame, previous: Turn, filter_ids: list[str] | None, service=
         # Ellipsis ("And in 2021?", "What about women?", "How many of them were women?"):
         # the earlier question with the slots this one names replaced.
         text = prev_text
-        carried.append(f"measure {before.measure or prev_text}")
+        carried.append(f"measure {before.measure}" if before.measure else f"the question “{prev_text}”")
         new_years = frame.years or _shifted(before.years, frame.relative_year, not_carried)
         if new_years:
             text = _with_years(text, before.years, new_years)
@@ -215,6 +220,10 @@ def resolve(frame: Frame, previous: Turn, filter_ids: list[str] | None, service=
         if group:
             readings = _group_readings(text, prev_frame, before, group)
             if of_them_were and before.measure:
+                # Its own words, "them" read as the earlier measure.
+                readings.insert(1, _OF_THEM_WERE.sub(
+                    lambda m: re.sub(r"\b(?:them|those|these)\b", f"the {before.measure}", m.group(0)),
+                    frame.core))
                 # "How many of the victims identified in 2021 were Cambodian citizens?"
                 rest = _rest_after_measure(text, prev_frame)
                 readings.append(f"How many of the {before.measure} {rest} were {' '.join(group)}?")
@@ -308,6 +317,8 @@ def _group_phrase(frame: Frame) -> list[str]:
     first = low.index(frame.group[0].lower()) if frame.group[0].lower() in low else None
     if first is None:
         return [w for w in frame.group if not _YEAR.fullmatch(w)]
+    if first > 0 and concept(words[first - 1]) is None and low[first - 1] not in _ARTICLES:
+        first -= 1  # "over 18", "under 15": the small word says which side
     last = max(i for i, w in enumerate(low) if w in {g.lower() for g in frame.group})
     while last + 2 < len(words) + 1 and last + 1 < len(words) and (
             words[last + 1].isdigit() and not _YEAR.fullmatch(words[last + 1])

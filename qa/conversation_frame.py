@@ -36,6 +36,7 @@ _DOC_REF = re.compile(
     r"(?P<phrase>(?:[\w'’.-]+\s+){0,4}?(?:" + "|".join(re.escape(n) for n in _DOC_NOUNS) + r"))\b"
     r"(?:\s+(?:of|for|on)\s+(?P<tail>(?:[\w'’-]+\s*){1,3}?))?(?=[\s?.!,;]|$)",
     re.I)
+_COMPARATIVE = re.compile(r"\bhow (?:many|much)\s+(?:more|fewer|less|higher|lower|bigger|smaller)\b", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 
@@ -90,6 +91,7 @@ class Frame:
     anaphora: list[str] = field(default_factory=list)
     wants_year: bool = False
     wants_number: bool = True
+    comparative: bool = False         # "How much more went to X?": more than what was said before
 
     @property
     def slots_only(self) -> bool:
@@ -107,6 +109,8 @@ class Frame:
             out.append("relative period")
         if not self.measure and self.wants_number and len(self.group) <= 3:
             out.append("no measure of its own")
+        if self.comparative:
+            out.append("compares with something it does not name")
         return out
 
 
@@ -173,22 +177,46 @@ def extract_frame(text: str, documents: "DocumentIndex | None" = None) -> Frame:
     for w in words:
         if _YEAR.fullmatch(w) or w.lower() in _PRONOUNS or w.lower() in _DEMONSTRATIVES:
             continue
+        if w[0].isdigit():
+            group.append(w)  # "under 15": a number that is not a year narrows the group
+            continue
         c = concept(w)
         if c is None or c not in terms:
             continue
         (measure if c in target else group).append(w)
+    if not measure:
+        measure = _counted_after_how_many(words, terms)
+        group = [w for w in group if w not in measure]
     years = [int(y) for y in _YEAR.findall(without_relative)]
     anaphora = anaphora_in(_WORD.findall(core))
     if measure:
         # "reunited with their families": a possessive inside a full question points at its own noun.
         anaphora = [a for a in anaphora if a not in ("their", "its", "theirs")]
+    # A comparative with no "than" and only one period compares with an earlier answer.
+    comparative = bool(_COMPARATIVE.search(without_relative)) and not re.search(r"\bthan\b", without_relative, re.I) \
+        and len(set(years)) < 2
     return Frame(
+        comparative=comparative,
         text=text, core=core.strip(), measure=measure, group=group, years=years, relative_year=relative,
         doc_phrase=doc_phrase, doc_ids=doc_ids,
         operation=operation_of(without_relative, reading.operation), opener=opener,
         anaphora=anaphora, wants_year=reading.wants_year,
         wants_number=reading.wants_number,
     )
+
+
+def _counted_after_how_many(words: list[str], terms: set[str]) -> list[str]:
+    """The content words right after "how many"/"how much", when the parser named no target."""
+    low = [w.lower() for w in words]
+    for i in range(len(low) - 1):
+        if low[i] == "how" and low[i + 1] in ("many", "much"):
+            out = []
+            for w in words[i + 2:]:
+                if w[0].isdigit() or concept(w) not in terms:
+                    break
+                out.append(w)
+            return out
+    return []
 
 
 def _restore_question(text: str) -> str:

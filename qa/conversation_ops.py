@@ -8,6 +8,8 @@ an operand is missing (an earlier turn found nothing) the answer says which one.
 
 from __future__ import annotations
 
+import re
+
 from reportqa.models import Answer, Citation, Computation, Operand, Turn, Understood
 
 from qa.conversation_frame import Frame
@@ -62,18 +64,35 @@ def answer_operation(service, question: str, frame: Frame, turns: list[Turn], fi
         pair = [(turns.index(previous) + 1, previous), (len(turns) + 1, other_turn)]
         return _compute(service, question, frame, "change" if op == "compare" else op, pair, sub_question=res.question)
     earlier = [(n, t) for n, t in numbered if _numeric(t)]
-    need = 2
+    stated = [(n, t) for n, t in earlier if t.answer.kind != "computed"]
+    need = _how_many(frame.text)
+    if len(stated) >= need:
+        earlier = stated  # "By what percentage did they grow?" after "What is the difference?"
     if not _numeric(previous):
         return _missing(question, frame, [(len(turns), previous)])
     if len(earlier) < need:
         missing = [(n, t) for n, t in numbered if not _numeric(t)][-1:]
         return _missing(question, frame, missing)
     if op == "ratio":
+        # "What share is that of the total?": that = the last figure; a total is at least as
+        # large as its parts, so it is the largest earlier figure.
         part = earlier[-1]
-        whole = next(((n, t) for n, t in reversed(earlier[:-1]) if abs(t.answer.value) >= abs(part[1].answer.value)),
-                     earlier[-2])
+        whole = max(earlier[:-1], key=lambda nt: abs(_absolute(nt[1].answer)))
         return _compute(service, question, frame, op, [whole, part])
     return _compute(service, question, frame, op, earlier[-need:])
+
+
+_COUNTED = re.compile(r"\b(?:the|all|these|those)\s+(two|three|four|five|six|\d)\b", re.I)
+_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _how_many(text: str) -> int:
+    """How many earlier figures an operation takes: 'the three groups' -> 3, otherwise 2."""
+    m = _COUNTED.search(text)
+    if not m:
+        return 2
+    word = m.group(1).lower()
+    return max(2, _SMALL.get(word, int(word) if word.isdigit() else 2))
 
 
 def _years_of(text: str) -> list[int]:

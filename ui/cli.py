@@ -332,6 +332,9 @@ def doctor(
     raise typer.Exit(0 if report.ok else 1)
 
 
+app.command("chat")(__import__("ui.chat_cli", fromlist=["chat"]).chat)  # interactive conversation (ui/chat_cli.py)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m ui`
     app()
 
