@@ -24,7 +24,8 @@ from qa.conversation_frame import Frame, concept, document_index, extract_frame
 ARITHMETIC = {"difference", "change", "percent_change", "ratio", "sum", "average", "compare"}
 _YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-_ARTICLES = {"the", "a", "an", "and", "or", "of", "about", "for", "in", "to"}
+_ARTICLES = {"the", "a", "an", "and", "or", "of", "about", "for", "in", "to", "were", "was", "are", "is", "be",
+             "been", "did", "do", "does", "have", "has", "had", "them", "those", "these", "they", "it"}
 _HOW_MANY_OF = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these|the same)\b", re.I)
 _OF_THEM_WERE = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these)\s+(?:were|was|are|is)\b", re.I)
 

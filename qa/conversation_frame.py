@@ -133,6 +133,8 @@ def anaphora_in(words: list[str]) -> list[str]:
 
 
 def _relative(text: str) -> tuple[int | None, str]:
+    if re.search(r"\bhow many years\b", text, re.I):
+        return None, text  # a question about a span of years, not a shift of the period
     for pattern, sign in _RELATIVE:
         m = pattern.search(text)
         if m:

@@ -67,6 +67,14 @@ def test_gate_examples(tmp_path, embedder):
     assert_gate(run, gold, "examples")
 
 
+def test_gate_conversations(tmp_path, embedder):
+    gold = GOLD / "conversations.jsonl"
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[EXAMPLES])
+    assert_gate(run, gold, "conversations")
+    by_type = run.summary["by_type"]
+    assert set(by_type) == {"first", "follow-up"} and by_type["follow-up"]["n"] >= 25
+
+
 @pytest.mark.shared
 def test_gate_sar_kheng(tmp_path, embedder):
     gold = GOLD / "sar_kheng.jsonl"

@@ -169,3 +169,25 @@ def test_removing_an_uploaded_document_deletes_its_copy(tmp_path):
 
     info = Backend(settings, qa=FakeQA(), ingestor=FakeIngestor()).remove("abc")
     assert info.doc_id == "abc" and not (uploaded / "a.md").exists()
+
+
+def test_ask_api_keeps_one_history_per_session_id(app):
+    demo, qa = app
+    ask = handler(demo, "ask")
+    ask("q1", None, "alice")
+    ask("q1", None, "bob")
+    ask("q2", None, "alice")
+    ask("plain", None)
+    lengths = [None if h is None else len(h) for h in qa.histories]
+    assert lengths == [0, 0, 1, None]  # bob's first turn did not see alice's; no session = single turn
+    assert [a.question for a in qa.histories[2]] == ["q1"]
+
+
+def test_chat_passes_the_thread_and_reask_starts_from_no_history(app):
+    demo, qa = app
+    history, _, _, _ = handler(demo, "on_ask")("How many victims?", [], [])
+    handler(demo, "on_ask")("And in 2021?", ["seed"], history)
+    assert len(qa.histories[-1]) == 1 and qa.calls[-1] == ("And in 2021?", ["seed"])
+    history2, html, _, cleared = handler(demo, "on_reask")("How many victims in 2021?", ["seed"], history)
+    assert qa.histories[-1] == [] and len(history2) == 2 and cleared == ""
+    assert handler(demo, "on_clear")()[0] == []
