@@ -140,6 +140,8 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
                                carried=res.carried, not_carried=res.not_carried)
     # The group of a follow-up is what it said itself, or what an earlier follow-up said.
     understood.group = " ".join(res.group) or (previous.understood.group if previous.understood.follow_up else "")
+    if res.group and understood.measure == understood.group:
+        understood.measure = previous.understood.measure  # "women" of the victims: victims · women
     if previous.answer.kind == "not_found":
         understood.not_carried.append(f"no figure from turn {from_turn}: it was not found, so only the "
                                       "way it was asked was carried over")

@@ -1,7 +1,8 @@
 """A real `reportqa serve` for the UI integration tests, started once per session.
 
 The store is a temp folder into which the fixture first ingests two reports of its
-own (with the `reportqa ingest` CLI): a seed report with a known figure, and a hostile
+own (with the `reportqa ingest` CLI): a seed report with a known figure, a helpline report
+for the conversation tests, and a hostile
 one whose text and title hold HTML that would run if it were not escaped.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from reportqa import offline
-from tests.ui.reports import HOSTILE_REPORT, SEED_REPORT
+from tests.ui.reports import CHAT_REPORT, HOSTILE_REPORT, SEED_REPORT
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -69,6 +70,7 @@ def ui_server(tmp_path_factory) -> Server:
     reports.mkdir()
     (reports / "seed-report.md").write_text(SEED_REPORT, encoding="utf-8")
     (reports / "hostile-report.txt").write_text(HOSTILE_REPORT, encoding="utf-8")
+    (reports / "coastal-helpline.md").write_text(CHAT_REPORT, encoding="utf-8")  # conversation tests
     env = server_env(data_dir)
     ingest = subprocess.run([str(BIN / "reportqa"), "ingest", "--json", str(reports)], env=env, cwd=REPO,
                             capture_output=True, text=True, timeout=300)
