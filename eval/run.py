@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.gate import THRESHOLDS, gate_failures, load_thresholds  # noqa: F401  (re-exported)
 from eval.conversation import ConversationAsker
+from eval.gate import THRESHOLDS, gate_failures, load_thresholds  # noqa: F401  (re-exported)
 from eval.gold import GoldItem, load_gold
 from eval.score import evidence_hit, score_answer
 from qa.grounding import UngroundedAnswer

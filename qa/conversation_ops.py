@@ -172,10 +172,11 @@ def _compute(service, question: str, frame: Frame, op: str, pair: list[tuple[int
     answer = Answer(question=question, text=text, value=result, scale=scale, unit=answers[0].unit,
                     kind="computed", citations=citations, understood=understood,
                     computation=Computation(operation=op, formula=formula, operands=operands, result=result))
-    from qa.grounding import check_grounded
+    from qa.grounding import grounded_or_abstain
 
-    check_grounded(answer)
-    return answer
+    checked = grounded_or_abstain(answer)
+    checked.understood = understood
+    return checked
 
 
 def _missing(question: str, frame: Frame, turns: list[tuple[int, Turn]], asked: str = "", reason: str = "") -> Answer:
