@@ -130,17 +130,17 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
         tried = service.answer(reading, res.doc_ids)
         if answer is None:
             answer = tried
-        if tried.kind != "not_found" and not same_figure(tried, previous.answer):
+        if tried.kind != "not_found" and not any(same_figure(tried, t.answer) for t in turns):
             answer, res.question = tried, reading
             break
-    if same_figure(answer, previous.answer):
+    if any(same_figure(answer, t.answer) for t in turns):
         answer = _unchanged(answer, from_turn)
     merged = extract_frame(res.question)
     understood = understood_of(service, merged, res.question, res.doc_ids, follow_up=True, from_turn=from_turn,
                                carried=res.carried, not_carried=res.not_carried)
     # The group of a follow-up is what it said itself, or what an earlier follow-up said.
     understood.group = " ".join(res.group) or (previous.understood.group if previous.understood.follow_up else "")
-    if res.group and understood.measure == understood.group:
+    if res.group and previous.understood.measure:
         understood.measure = previous.understood.measure  # "women" of the victims: victims · women
     if previous.answer.kind == "not_found":
         understood.not_carried.append(f"no figure from turn {from_turn}: it was not found, so only the "
@@ -222,14 +222,18 @@ def resolve(frame: Frame, previous: Turn, filter_ids: list[str] | None, service=
             carried.append("period " + ", ".join(map(str, before.years)))
         if group:
             readings = _group_readings(text, prev_frame, before, group)
-            if of_them_were and before.measure:
-                # Its own words, "them" read as the earlier measure.
-                readings.insert(1, _OF_THEM_WERE.sub(
+            if before.measure:
+                # The group as a part of the earlier measure, in the follow-up's own words when it has
+                # them ("How many of them were women?"), else in the plain partitive form.
+                phrase = " ".join(group)
+                own = _OF_THEM_WERE.sub(
                     lambda m: re.sub(r"\b(?:them|those|these)\b", f"the {before.measure}", m.group(0)),
-                    frame.core))
-                # "How many of the victims identified in 2021 were Cambodian citizens?"
+                    frame.core) if of_them_were else f"How many of the {before.measure} were {phrase}?"
+                readings.insert(1, _with_years(own, [], before.years) if before.years else own)
                 rest = _rest_after_measure(text, prev_frame)
-                readings.append(f"How many of the {before.measure} {rest} were {' '.join(group)}?")
+                if rest:
+                    readings.append(f"How many of the {before.measure} {rest} were {phrase}?")
+            readings = list(dict.fromkeys(readings))
             text, alternatives = readings[0], readings[1:]
         elif before.group and before.follow_up:
             carried.append(f"group {before.group}")
