@@ -97,11 +97,9 @@ def _scoped(named: list[str], filter_ids: list[str] | None) -> list[str] | None:
 
 
 def answer_in_thread(service, question: str, doc, history) -> Answer:
-    """Answer `question` as the next turn after `history` (see the module docstring)."""
-    from qa.service import clean_question
-
+    """Answer `question` (already cleaned by the service) as the next turn after `history`."""
     started = time.perf_counter()
-    q = clean_question(question, service.settings.max_question_chars)
+    q = question
     turns = as_turns(history)
     filter_ids = service.resolve_docs(doc)
     index = document_index(service.reader.snapshot().manifest)
@@ -121,7 +119,7 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
     if frame.operation in ARITHMETIC and (not frame.measure or frame.anaphora or frame.comparative):
         from qa.conversation_ops import answer_operation
 
-        answer = answer_operation(service, q, frame, turns, filter_ids, scoped)
+        answer = answer_operation(service, q, frame, turns, filter_ids, resolve)
         return _finish(answer, q, started)
 
     res = resolve(frame, previous, filter_ids, service)

@@ -39,10 +39,9 @@ def _label(turn: Turn, n: int) -> str:
     return ""
 
 
-def answer_operation(service, question: str, frame: Frame, turns: list[Turn], filter_ids, scoped) -> Answer:
-    """The arithmetic follow-up `frame` computed over earlier turns (or a new sub-answer)."""
-    from qa.conversation import resolve
-
+def answer_operation(service, question: str, frame: Frame, turns: list[Turn], filter_ids, resolve) -> Answer:
+    """The arithmetic follow-up `frame` computed over earlier turns, or over the last one and
+    a new sub-answer for another period or document (`resolve` merges that sub-question)."""
     op = frame.operation
     asked = [t for t in turns if t.understood is not None and t.understood.question]
     previous = asked[-1] if asked else turns[-1]

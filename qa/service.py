@@ -75,7 +75,7 @@ class QA:
         from qa.grounding import grounded_or_abstain
 
         if history is not None:
-            return answer_in_thread(self, question, doc, history)
+            return answer_in_thread(self, clean_question(question, self.settings.max_question_chars), doc, history)
 
         started = time.perf_counter()
         q = clean_question(question, self.settings.max_question_chars)
