@@ -37,6 +37,8 @@ _DOC_REF = re.compile(
     r"(?:\s+(?:of|for|on)\s+(?P<tail>(?:[\w'’-]+\s*){1,3}?))?(?=[\s?.!,;]|$)",
     re.I)
 _COMPARATIVE = re.compile(r"\bhow (?:many|much)\s+(?:more|fewer|less|higher|lower|bigger|smaller)\b", re.I)
+# The partitive "how many of <whole> <copula> <part>": grammar, not vocabulary.
+_PARTITIVE = re.compile(r"\bhow (?:many|much) of (?P<whole>.+?) (?:were|was|are|is)\b", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                  "nine": 9, "ten": 10}
 
@@ -59,8 +61,15 @@ def engine_reading(text: str) -> Reading:
     from qa.question import concept_of, parse_question
 
     q = parse_question(text)
+    target = list(q.target)
+    whole = _PARTITIVE.search(text)
+    if whole:
+        # "How many of the rescued players were children?": the engine counts the part (children);
+        # the conversation keeps the whole (players) as the measure and lets the part narrow it,
+        # so "How many of them were women?" carries the earlier measure and adds a group.
+        target = [concept_of(t) for t in tokenize(whole.group("whole")) if concept_of(t) in set(map(concept_of, q.terms))]
     return Reading(
-        target_stems=list(q.target), term_stems=[concept_of(t) for t in q.terms],
+        target_stems=target, term_stems=[concept_of(t) for t in q.terms],
         predicate_stems=list(getattr(q, "predicate", []) or []), years=list(q.years),
         operation=q.operation, wants_year=q.wants_year, wants_number=q.wants_number,
     )
