@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 
 from reportqa.models import Answer, Turn, Understood
 
-from qa.conversation_frame import Frame, concept, document_index, extract_frame
+from qa.conversation_frame import OUTSIDE, WORDS, Frame, concept, document_index, extract_frame
 
 ARITHMETIC = {"difference", "change", "percent_change", "ratio", "sum", "average", "compare"}
 _YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-_ARTICLES = {"the", "a", "an", "and", "or", "of", "about", "for", "in", "to", "were", "was", "are", "is", "be",
-             "been", "did", "do", "does", "have", "has", "had", "them", "those", "these", "they", "it"}
+_NOT_A_SIDE = set(WORDS["not_a_side"])
 _HOW_MANY_OF = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these|the same)\b", re.I)
 _OF_THEM_WERE = re.compile(r"\bhow (?:many|much)\s+of\s+(?:them|those|these)\s+(?:were|was|are|is)\b", re.I)
 
@@ -96,12 +95,28 @@ def _scoped(named: list[str], filter_ids: list[str] | None) -> list[str] | None:
     return [d for d in named if d in filter_ids]
 
 
+def within_filter(turns: list[Turn], filter_ids: list[str] | None) -> list[Turn]:
+    """The turns as the current documents filter sees them: the filter holds for the whole
+    thread, so a figure an earlier turn cited from another document is not carried over (its
+    question still is). Turn numbers stay as they were."""
+    if filter_ids is None:
+        return turns
+    keep = set(filter_ids)
+    out = []
+    for t in turns:
+        cited = {c.doc_id for c in t.answer.citations}
+        if cited and not cited <= keep:
+            t = t.model_copy(update={"answer": Answer(question=t.answer.question, text=OUTSIDE, kind="not_found")})
+        out.append(t)
+    return out
+
+
 def answer_in_thread(service, question: str, doc, history) -> Answer:
     """Answer `question` (already cleaned by the service) as the next turn after `history`."""
     started = time.perf_counter()
     q = question
-    turns = as_turns(history)
     filter_ids = service.resolve_docs(doc)
+    turns = within_filter(as_turns(history), filter_ids)
     index = document_index(service.reader.snapshot().manifest)
     frame = extract_frame(q, index)
     previous = next((t for t in reversed(turns) if t.understood is not None and t.understood.question), None)
@@ -141,7 +156,8 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
     if res.group and previous.understood.measure:
         understood.measure = previous.understood.measure  # "women" of the victims: victims · women
     if previous.answer.kind == "not_found":
-        understood.not_carried.append(f"no figure from turn {from_turn}: it was not found, so only the "
+        why = OUTSIDE if previous.answer.text == OUTSIDE else "it was not found"
+        understood.not_carried.append(f"no figure from turn {from_turn}: {why}, so only the "
                                       "way it was asked was carried over")
     answer.understood = understood
     if res.not_carried and answer.kind == "not_found":
@@ -238,8 +254,11 @@ def resolve(frame: Frame, previous: Turn, filter_ids: list[str] | None, service=
     if frame.doc_ids:
         doc_ids = _scoped(frame.doc_ids, filter_ids)
     else:
-        doc_ids = before.doc_ids or filter_ids
-        if before.doc_ids and before.doc_ids != (filter_ids or []):
+        doc_ids = _scoped(before.doc_ids, filter_ids) or filter_ids
+        if before.doc_ids and not _scoped(before.doc_ids, filter_ids):
+            not_carried.append("documents " + ", ".join(before.documents or before.doc_ids)
+                               + ": outside the documents chosen for this conversation")
+        elif before.doc_ids and before.doc_ids != (filter_ids or []):
             carried.append("documents " + ", ".join(before.documents))
         elif not before.doc_ids and previous.answer.kind != "not_found":
             # A follow-up is about the same figure, so it asks the report that figure came from.
@@ -322,7 +341,7 @@ def _group_phrase(frame: Frame) -> list[str]:
     first = low.index(frame.group[0].lower()) if frame.group[0].lower() in low else None
     if first is None:
         return [w for w in frame.group if not _YEAR.fullmatch(w)]
-    if first > 0 and concept(words[first - 1]) is None and low[first - 1] not in _ARTICLES:
+    if first > 0 and concept(words[first - 1]) is None and low[first - 1] not in _NOT_A_SIDE:
         first -= 1  # "over 18", "under 15": the small word says which side
     last = max(i for i, w in enumerate(low) if w in {g.lower() for g in frame.group})
     while last + 2 < len(words) + 1 and last + 1 < len(words) and (

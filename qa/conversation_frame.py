@@ -37,10 +37,10 @@ _DOC_REF = re.compile(
     r"(?:\s+(?:of|for|on)\s+(?P<tail>(?:[\w'’-]+\s*){1,3}?))?(?=[\s?.!,;]|$)",
     re.I)
 _COMPARATIVE = re.compile(r"\bhow (?:many|much)\s+(?:more|fewer|less|higher|lower|bigger|smaller)\b", re.I)
+# Why an earlier figure is not carried over when the thread's documents filter excludes it.
+OUTSIDE = "it came from a document outside the documents chosen for this conversation"
 # The partitive "how many of <whole> <copula> <part>": grammar, not vocabulary.
 _PARTITIVE = re.compile(r"\bhow (?:many|much) of (?P<whole>.+?) (?:were|was|are|is)\b", re.I)
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "ten": 10}
 
 
 @dataclass
@@ -150,9 +150,21 @@ def _relative(text: str) -> tuple[int | None, str]:
             n = 1
             raw = (m.groupdict().get("n") or "").strip().lower()
             if raw:
-                n = _NUMBER_WORDS.get(raw, int(raw) if raw.isdigit() else 1)
+                n = count_word(raw) or 1
             return sign * n, text[: m.start()] + text[m.end():]
     return None, text
+
+
+def count_word(word: str) -> int | None:
+    """'two' -> 2, '3' -> 3 (text2num reads the words); None for anything else."""
+    if word.isdigit():
+        return int(word)
+    from text_to_num import text2num
+
+    try:
+        return text2num(word.lower(), "en")
+    except ValueError:
+        return None
 
 
 def operation_of(text: str, engine_op: str) -> str:

@@ -12,7 +12,7 @@ import re
 
 from reportqa.models import Answer, Citation, Computation, Operand, Turn, Understood
 
-from qa.conversation_frame import Frame
+from qa.conversation_frame import OUTSIDE, Frame, count_word
 
 _SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 
@@ -81,17 +81,14 @@ def answer_operation(service, question: str, frame: Frame, turns: list[Turn], fi
     return _compute(service, question, frame, op, earlier[-need:])
 
 
-_COUNTED = re.compile(r"\b(?:the|all|these|those)\s+(two|three|four|five|six|\d)\b", re.I)
-_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# "the three groups", "all 4 years": a counting word or a small number (never a year).
+_COUNTED = re.compile(r"\b(?:the|all|these|those)\s+([a-z-]+|\d{1,2})\b", re.I)
 
 
 def _how_many(text: str) -> int:
     """How many earlier figures an operation takes: 'the three groups' -> 3, otherwise 2."""
-    m = _COUNTED.search(text)
-    if not m:
-        return 2
-    word = m.group(1).lower()
-    return max(2, _SMALL.get(word, int(word) if word.isdigit() else 2))
+    counts = [count_word(m.group(1)) for m in _COUNTED.finditer(text)]
+    return max(2, next((c for c in counts if c), 2))
 
 
 def _years_of(text: str) -> list[int]:
@@ -180,7 +177,8 @@ def _compute(service, question: str, frame: Frame, op: str, pair: list[tuple[int
 
 def _missing(question: str, frame: Frame, turns: list[tuple[int, Turn]], asked: str = "", reason: str = "") -> Answer:
     """Not found, saying which earlier figure could not be carried over."""
-    notes = [f"the figure of turn {n} (“{t.question}”): it was not found" for n, t in turns]
+    notes = [f"the figure of turn {n} (“{t.question}”): "
+             + (OUTSIDE if t.answer.text == OUTSIDE else "it was not found") for n, t in turns]
     if asked:
         notes.append(f"a figure for “{asked}”: the reports don't state it")
     if reason:

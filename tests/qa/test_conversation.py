@@ -165,3 +165,22 @@ def test_a_follow_up_after_an_abstention_says_what_it_could_not_carry_over(qa):
 def test_without_history_nothing_is_merged(qa):
     answer = qa.answer("And in 2021?")
     assert answer.understood is not None and not answer.understood.follow_up
+
+
+def test_the_documents_filter_holds_for_the_figures_a_thread_carries(qa):
+    first = qa.answer("How many victims did the authorities free in 2022, according to the NCCT summary?", None, [])
+    second = qa.answer("And in the Riverlight report?", None, [first])
+    assert [first.value, second.value] == [358, 341]
+    # The filter now leaves out the NCCT summary: turn 1's figure is not carried into the difference.
+    third = qa.answer("What is the difference between the two figures?", "ngo-shelter-annual-2022", [first, second])
+    assert third.kind == "not_found" and "turn 1" in third.text
+    assert any("outside the documents chosen" in n for n in third.understood.not_carried)
+
+
+def test_a_follow_up_does_not_carry_a_document_the_filter_now_leaves_out(qa):
+    first = qa.answer("How many survivors did the shelters admit in 2022?", "ngo-shelter-annual-2022", [])
+    assert first.value == 212
+    follow = qa.answer("And in 2021?", "cambodia-trafficking-2021-brief", [first])
+    assert follow.understood.follow_up
+    assert any("outside the documents chosen" in n for n in follow.understood.not_carried)
+    assert all(c.file == "cambodia-trafficking-2021-brief.txt" for c in follow.citations + follow.related)
