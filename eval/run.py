@@ -80,6 +80,7 @@ class QuestionResult:
     error: str | None = None
     file: str = ""
     line: int = 0
+    understood: dict[str, Any] | None = None  # the reading answered (a follow-up: the merged question)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record (one line of results.jsonl)."""
@@ -273,6 +274,7 @@ def evaluate_one(qa, item: GoldItem, doc_ref: str | None, loc: GoldLocation | No
         ungrounded=ungrounded,
         abstained=abstained,
         latency_ms=round(latency, 2),
+        understood=answer.understood.model_dump(mode="json") if answer.understood else None,
     )
 
 

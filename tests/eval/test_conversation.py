@@ -9,7 +9,7 @@ import pytest
 from eval.conversation import ConversationAsker, expand
 from eval.gold import load_gold
 from eval.run import run_eval
-from reportqa.models import Answer, Citation
+from reportqa.models import Answer, Citation, Understood
 from reportqa.settings import Settings
 
 LINE = {"id": "c01", "doc_id": "seed", "turns": [
@@ -57,7 +57,8 @@ class RecordingQA:
         n = 1 + len(history or [])
         text = f"There were {n} calls."
         cite = Citation(doc_id="d", title="t", file="f", sentence_index=0, start=0, end=len(text), text=text)
-        return Answer(question=question, text=f"**{n}** [1]", value=n, kind="figure", citations=[cite])
+        return Answer(question=question, text=f"**{n}** [1]", value=n, kind="figure", citations=[cite],
+                      understood=Understood(question=f"{question} (turn {n})", follow_up=n > 1))
 
 
 def test_turns_are_asked_in_order_with_their_own_history():
@@ -89,3 +90,6 @@ def test_run_eval_scores_every_turn_and_splits_first_and_follow_up(tmp_path):
     assert s["by_type"]["first"] == {"n": 1, "correct": 1, "accuracy": 1.0}
     assert s["by_type"]["follow-up"] == {"n": 2, "correct": 1, "accuracy": 0.5}
     assert s["by_type"]["span"]["n"] == 1
+    # Each result records the reading it answered, so a wrong follow-up shows how it was merged.
+    turns = [r.to_dict() for r in run.results if r.id.startswith("c:")]
+    assert [t["understood"]["question"] for t in turns] == ["one? (turn 1)", "two? (turn 2)", "three? (turn 3)"]
