@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from reportqa import offline
 from reportqa.models import doc_of
 from reportqa.settings import Settings
-from reportqa.store import Manifest, Store, StoredDocument
+from reportqa.store import Manifest, Store
 
 Code = Literal[
     "manifest", "embed-model", "doc-file", "offsets", "bm25", "chroma", "chroma-missing",
@@ -84,25 +84,8 @@ def check_offline(settings: Settings, report: Report) -> None:
         report.notes.append(f"vectors live on the Chroma server {settings.chroma_url}")
 
 
-def load_stored(store: Store, doc_id: str) -> StoredDocument | str:
-    """The document file, or why it cannot be used."""
-    try:
-        raw = store.doc_path(doc_id).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return "missing"
-    except (OSError, UnicodeDecodeError) as e:
-        return f"unreadable ({e.__class__.__name__})"
-    try:
-        stored = StoredDocument.model_validate_json(raw)
-    except ValueError as e:
-        return f"damaged ({e.__class__.__name__})"
-    if stored.document.doc_id != doc_id:
-        return f"holds document {stored.document.doc_id}"
-    return stored
-
-
 def check_documents(store: Store, manifest: Manifest, report: Report) -> dict[str, str]:
-    """Each committed document's file: present, parsing, the right sentences, exact offsets.
+    """Each committed document's record (file or server record): present, parsing, the right sentences, exact offsets.
 
     Returns search text by sentence id for the documents that passed (for the sample check).
     """
@@ -110,7 +93,7 @@ def check_documents(store: Store, manifest: Manifest, report: Report) -> dict[st
     bad: dict[str, str] = {}
     bad_offsets: dict[str, str] = {}
     for doc_id, info in manifest.documents.items():
-        stored = load_stored(store, doc_id)
+        stored = store.inspect_document(doc_id)
         if isinstance(stored, str):
             bad[doc_id] = stored
             continue
@@ -139,6 +122,9 @@ def check_bm25(store: Store, manifest: Manifest, report: Report) -> None:
     """The current BM25 folder exists, loads, and lists exactly the committed sentence ids in order."""
     import json
 
+    if not store.saves_lexical:
+        report.notes.append("BM25 is built by each reader from the document records on the server")
+        return
     expected = manifest.sentence_ids()
     if not manifest.bm25:
         if manifest.documents:

@@ -41,7 +41,7 @@ REEMBED_LIMIT = 20_000
 def diagnose(settings: Settings, sample: int = SAMPLE_SIZE, seed: int | None = None) -> Report:
     """Check the store at settings.data_dir; an empty problem list means it is whole."""
     store = Store(settings)
-    busy = writer_busy(store.root)
+    busy = writer_busy(store)
     report = _diagnose(store, sample, seed, debris=not busy)
     if busy:
         report.notes.append(
@@ -53,10 +53,10 @@ def diagnose(settings: Settings, sample: int = SAMPLE_SIZE, seed: int | None = N
 
 def _diagnose(store: Store, sample: int, seed: int | None, debris: bool = True) -> Report:
     started = time.perf_counter()
-    report = Report(data_dir=str(store.root))
+    report = Report(data_dir=store.location)
     checks.check_offline(store.settings, report)
-    if not store.root.exists():
-        report.notes.append("the data directory does not exist yet (nothing ingested)")
+    if not store.exists():
+        report.notes.append("the store does not exist yet (nothing ingested)")
         return report
     try:
         manifest = store.read_manifest()

@@ -1,50 +1,33 @@
-"""The writer lock: one process at a time may change a data directory."""
+"""The writer lock: one process at a time may change a store.
+
+The store knows how: a lock file in an embedded data directory, a lease record with an
+expiry on a Chroma server (reportqa/store_local.py, reportqa/store_chroma.py).
+"""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from reportqa.settings import Settings
+from reportqa.store import Store
 
-from reportqa.errors import StoreBusy
+
+def _store(target: Store | Path) -> Store:
+    return target if isinstance(target, Store) else Store(Settings(data_dir=Path(target)))
 
 
 @contextmanager
-def writer_lock(data_dir: Path):
-    """Hold the data directory's writer lock, or fail at once with who holds it.
+def writer_lock(target: Store | Path):
+    """Be the store's one writer, or fail at once (StoreBusy) saying who is.
 
-    Chroma is not safe for two writers on one folder, so a second writer must not wait
-    in line and then write on top of a state it did not read.
+    Chroma is not safe for two writers, so a second writer must not wait in line and then
+    write on top of a state it did not read. A Path means an embedded data directory.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(data_dir / "writer.lock"))
-    holder = data_dir / "writer.pid"
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        try:
-            pid = holder.read_text().strip() or "?"
-        except OSError:
-            pid = "?"
-        raise StoreBusy(f"store is busy (held by pid {pid}): another ingest or removal is running on {data_dir}") from None
-    try:
-        holder.write_text(str(os.getpid()))
+    with _store(target).writer():
         yield
-    finally:
-        holder.unlink(missing_ok=True)
-        lock.release()
 
 
-def writer_busy(data_dir: Path) -> bool:
-    """Whether another process holds the writer lock (probed, not held: the doctor must not block ingests)."""
-    if not (data_dir / "writer.lock").exists():
-        return False
-    lock = FileLock(str(data_dir / "writer.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    lock.release()
-    return False
+def writer_busy(target: Store | Path) -> bool:
+    """Whether another process is writing (probed, not held: the doctor must not block ingests)."""
+    return _store(target).writer_busy()

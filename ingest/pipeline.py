@@ -11,7 +11,6 @@ what the CLI, the UI and the doctor use.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -70,7 +69,7 @@ class Ingestor:
             finally:
                 self._holding -= 1
             return
-        with writer_lock(self.store.root):
+        with writer_lock(self.store):
             self._holding = 1
             try:
                 yield
@@ -224,6 +223,8 @@ class Ingestor:
         """Embed several documents' sentences in one encode call and add them to Chroma."""
         from llama_index.core.schema import TextNode
 
+        # Noted first: if this writer dies, the next one knows whose vectors to sweep.
+        self.store.note_pending({doc.document.doc_id for doc in docs})
         texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
         # A repeated sentence (in this group, earlier in the run, or in the edition this
         # document replaces) is embedded once.
@@ -272,10 +273,11 @@ class Ingestor:
 
     def _commit(self, manifest: Manifest, pending: list[tuple[StoredDocument, IngestResult]],
                 removed: set[str]) -> Manifest:
-        """Make pending documents visible and removed ones invisible, in one manifest rename."""
+        """Make pending documents visible and removed ones invisible, in one manifest write."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.store.note_pending(removed)
+        self.store.save_documents([stored for stored, _ in pending])
         for stored, _ in pending:
-            self.store.save_document(stored)
             doc = stored.sentences
             self._lexical_cache[stored.document.doc_id] = ([s.node_id for s in doc], [s.search_text for s in doc])
         documents = {k: v for k, v in manifest.documents.items() if k not in removed}
@@ -285,18 +287,11 @@ class Ingestor:
                 doc_id=d.doc_id, title=d.title, source=d.source, stem=d.stem,
                 sentences=len(stored.sentences), pages=d.pages, ingested_at=now,
             )
-        ids: list[str] = []
-        texts: list[str] = []
-        for doc_id in sorted(documents):
-            i, t = self._lexical_rows(doc_id)
-            ids.extend(i)
-            texts.extend(t)
         generation = manifest.generation + 1
-        bm25_name = f"bm25-{generation:06d}"
-        bm25_dir = self.store.bm25_dir(bm25_name)
-        if bm25_dir.exists():
-            shutil.rmtree(bm25_dir)
-        LexicalIndex.build(ids, texts).save(bm25_dir)
+        bm25_name = None
+        if self.store.saves_lexical:  # on a Chroma server each reader builds its own
+            bm25_name = f"bm25-{generation:06d}"
+            self.store.save_lexical(bm25_name, self._lexical_index(documents))
         new_manifest = Manifest(
             generation=generation, bm25=bm25_name, embed_model=self.settings.embed_model, documents=documents
         )
@@ -304,11 +299,17 @@ class Ingestor:
         # Now committed: clean up what nobody can see any more.
         for doc_id in removed:
             old = manifest.documents[doc_id]
-            self.store.collection.delete(ids=[node_id(doc_id, i) for i in range(old.sentences)])
-            self.store.doc_path(doc_id).unlink(missing_ok=True)
+            self.store.delete_vectors([f"{doc_id}:{i}" for i in range(old.sentences)])
+            self.store.delete_document(doc_id)
             self._lexical_cache.pop(doc_id, None)
-        for old_dir in self.store.root.glob("bm25-*"):
-            if old_dir.name != bm25_name:
-                shutil.rmtree(old_dir, ignore_errors=True)
+        self.store.clear_debris(new_manifest)
         return new_manifest
 
+    def _lexical_index(self, documents: dict[str, DocumentInfo]) -> LexicalIndex:
+        ids: list[str] = []
+        texts: list[str] = []
+        for doc_id in sorted(documents):
+            i, t = self._lexical_rows(doc_id)
+            ids.extend(i)
+            texts.extend(t)
+        return LexicalIndex.build(ids, texts)

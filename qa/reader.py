@@ -1,5 +1,10 @@
 """Read-only view of the store for answering: manifest, sentences and BM25, reloaded when a
-writer commits a new generation (no restart needed, never a half-ingested document)."""
+writer commits a new generation (no restart needed, never a half-ingested document).
+
+With a Chroma server the store keeps no BM25 index: each reader builds its own from the
+document records at start, and on a new generation tokenizes only the documents it has
+not seen (bm25s indexes the whole corpus again; its scoring needs global statistics).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from dataclasses import dataclass, field
 
 from tenacity import RetryError, retry, retry_if_exception_type, stop_after_attempt, wait_fixed
 
-from reportqa.bm25 import LexicalIndex
+from reportqa.bm25 import LexicalIndex, tokenize
 from reportqa.errors import StoreError
 from reportqa.models import Document, DocumentInfo, Sentence
 from reportqa.settings import Settings
@@ -25,6 +30,7 @@ class Snapshot:
     documents: dict[str, Document] = field(default_factory=dict)
     doc_sentences: dict[str, list[Sentence]] = field(default_factory=dict)
     doc_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
+    doc_tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # only when built here
 
     def info(self, doc_id: str) -> DocumentInfo:
         return self.manifest.documents[doc_id]
@@ -47,63 +53,78 @@ def reopened(store: Store) -> Store:
 
 
 class StoreReader:
-    """Holds the current Snapshot and swaps in a new one when the manifest changes."""
+    """Holds the current Snapshot and swaps in a new one when the store's version changes."""
 
     def __init__(self, settings: Settings, store: Store | None = None):
         self.settings = settings
         self.store = store or Store(settings)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._mtime = None
+        self._version = None
 
     def snapshot(self) -> Snapshot:
-        """The current state; a stat() per call, a reload only after a commit."""
-        mtime = self.store.manifest_mtime()
-        if self._snapshot is not None and mtime == self._mtime:
+        """The current state; a cheap version check per call, a reload only after a commit."""
+        version = self.store.version()
+        if self._snapshot is not None and version == self._version:
             return self._snapshot
         with self._lock:
-            if self._snapshot is None or mtime != self._mtime:
-                snapshot, mtime = self._load()
+            if self._snapshot is None or version != self._version:
+                snapshot, version = self._load()
                 # Swap the store before publishing the snapshot, so no query pairs the
                 # new snapshot with the old, stale Chroma.
                 if self._snapshot is not None and self._snapshot.manifest.generation != snapshot.manifest.generation:
                     self.store = reopened(self.store)
-                self._snapshot, self._mtime = snapshot, mtime
+                self._snapshot, self._version = snapshot, version
         return self._snapshot
 
-    def _load(self) -> tuple[Snapshot, float]:
+    def _load(self) -> tuple[Snapshot, object]:
         try:
             return self._load_once()
         except RetryError as e:
             raise StoreError(f"could not load the store: {e.last_attempt.exception()}") from None
 
-    # A writer may commit (and delete the old BM25 folder) while we read: read again.
+    # A writer may commit (and delete the old BM25 folder or manifest) while we read: read again.
     @retry(retry=retry_if_exception_type((OSError, StoreError, ValueError)), stop=stop_after_attempt(5),
            wait=wait_fixed(0.2))
-    def _load_once(self) -> tuple[Snapshot, float]:
-        mtime = self.store.manifest_mtime()
+    def _load_once(self) -> tuple[Snapshot, object]:
+        version = self.store.version()
         manifest = self.store.read_manifest()
-        return self._build(manifest, self._snapshot), mtime
+        return self._build(manifest, self._snapshot), version
 
     def _build(self, manifest: Manifest, previous: Snapshot | None) -> Snapshot:
-        if manifest.bm25:
-            lexical = LexicalIndex.load(self.store.bm25_dir(manifest.bm25))
-        else:
-            lexical = LexicalIndex.build([], [])
-        snap = Snapshot(manifest=manifest, lexical=lexical)
-        for doc_id in manifest.documents:
-            if previous is not None and doc_id in previous.documents:
-                snap.documents[doc_id] = previous.documents[doc_id]
-                snap.doc_sentences[doc_id] = previous.doc_sentences[doc_id]
-            else:
-                stored = self.store.load_document(doc_id)
+        lexical = self.store.load_lexical(manifest)
+        snap = Snapshot(manifest=manifest, lexical=lexical or LexicalIndex.build([], []))
+        kept = [d for d in manifest.documents if previous is not None and d in previous.documents]
+        for doc_id in kept:
+            snap.documents[doc_id] = previous.documents[doc_id]
+            snap.doc_sentences[doc_id] = previous.doc_sentences[doc_id]
+        fresh = [d for d in manifest.documents if d not in snap.documents]
+        if fresh:
+            for doc_id, stored in self.store.load_documents(fresh).items():
                 snap.documents[doc_id] = stored.document
                 snap.doc_sentences[doc_id] = stored.sentences
+        for doc_id in manifest.documents:
             for s in snap.doc_sentences[doc_id]:
                 snap.sentences[s.node_id] = s
+        if lexical is None:
+            snap.lexical = self._build_lexical(snap, previous)
         for doc_id, sents in snap.doc_sentences.items():
             if sents:
-                lo = lexical.position.get(sents[0].node_id)
+                lo = snap.lexical.position.get(sents[0].node_id)
                 if lo is not None:
                     snap.doc_ranges[doc_id] = (lo, lo + len(sents))
         return snap
+
+    @staticmethod
+    def _build_lexical(snap: Snapshot, previous: Snapshot | None) -> LexicalIndex:
+        """BM25 over the snapshot's sentences, in manifest order, reusing the tokens of known documents."""
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        for doc_id in sorted(snap.manifest.documents):
+            tokens = previous.doc_tokens.get(doc_id) if previous is not None else None
+            if tokens is None:
+                tokens = [tokenize(s.search_text) for s in snap.doc_sentences[doc_id]]
+            snap.doc_tokens[doc_id] = tokens
+            ids.extend(s.node_id for s in snap.doc_sentences[doc_id])
+            corpus.extend(tokens)
+        return LexicalIndex.from_tokens(ids, corpus)

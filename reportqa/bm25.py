@@ -57,10 +57,17 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
+        """Tokenize and index sentence texts (ids in the same order)."""
+        return cls.from_tokens(ids, [tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, ids: list[str], corpus: list[list[str]]) -> "LexicalIndex":
+        """Index already tokenized sentences, so a reader re-tokenizes only new documents."""
         import bm25s
 
         retriever = bm25s.BM25()
-        corpus = [tokenize(t) or ["∅"] for t in texts]
+        # A sentence with no indexable token still needs a row, or positions shift.
+        corpus = [tokens or ["∅"] for tokens in corpus]
         if corpus:
             retriever.index(corpus, show_progress=False)
         return cls(retriever, ids)

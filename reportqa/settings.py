@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     commit_every: int = Field(
         4000, ge=1, description="Ingest commits (becomes visible) at least every this many new sentences."
     )
+    lease_seconds: float = Field(
+        30.0, gt=0, description="With a Chroma server: how long a writer's lease outlives its last renewal "
+        "(a killed writer blocks others this long).",
+    )
+    refresh_seconds: float = Field(
+        1.0, ge=0, description="With a Chroma server: how often a reader asks whether a writer committed.",
+    )
     queue_size: int = Field(64, ge=1, description="Web requests waiting before new ones are refused as busy.")
     concurrency: int = Field(4, ge=1, description="Web requests answered at the same time.")
     chat_sessions: int = Field(1000, ge=1, description="Conversations the `ask` API keeps by session id; the "

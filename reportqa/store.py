@@ -1,86 +1,31 @@
-"""Layout of a data directory and access to its parts.
+"""The store: one facade over where its records live, plus its Chroma vector collection.
 
-    data_dir/
-      manifest.json      committed documents + generation + which BM25 folder is current
-      docs/<id>.json     each document's text and sentences (the source of truth for offsets)
-      bm25-<gen>/        the lexical index for that generation
-      chroma/            embedded Chroma (unless REPORTQA_CHROMA_URL points at a server)
-      writer.lock        held by the one process allowed to write
+Two kinds of records, chosen by the settings (callers never branch on the mode):
 
-A document is visible only once it is in the manifest, and the manifest is replaced
-atomically, so readers never see half of a document.
+- embedded (default, `reportqa/store_local.py`): manifest.json, docs/<id>.json, bm25-<gen>/
+  and writer.lock in the data directory, vectors in an embedded Chroma beside them;
+- Chroma server (`REPORTQA_CHROMA_URL`, `reportqa/store_chroma.py`): manifest, document
+  records, generation and writer lease in collections on the same server as the vectors,
+  so any number of replicas with empty (or deleted) data directories share one store.
+
+In both, a document is visible only once the committed manifest lists it.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, Field
-
-from reportqa.errors import StoreError, UnknownDocument
-from reportqa.models import Document, DocumentInfo, Sentence, node_id
+from reportqa.bm25 import LexicalIndex
+from reportqa.errors import StoreError
+from reportqa.manifest import Debris, Manifest, StoredDocument
+from reportqa.models import Document, DocumentInfo, Sentence
 from reportqa.settings import Settings
+from reportqa.store_local import LocalRecords, atomic_write
 
-
-class Manifest(BaseModel):
-    generation: int = 0
-    bm25: str | None = None
-    embed_model: str | None = None
-    documents: dict[str, DocumentInfo] = Field(default_factory=dict)
-
-    def sentence_ids(self) -> list[str]:
-        """Ids of the committed sentences, documents in id order (the order of the BM25 index)."""
-        return [node_id(d, i) for d in sorted(self.documents) for i in range(self.documents[d].sentences)]
-
-    def resolve(self, ref: str) -> DocumentInfo:
-        """A document by content id (or a unique prefix of it) or by file name stem."""
-        ref = ref.strip()
-        if ref in self.documents:
-            return self.documents[ref]
-        by_stem = [d for d in self.documents.values() if d.stem == ref or Path(d.source).name == ref]
-        if len(by_stem) == 1:
-            return by_stem[0]
-        if len(ref) >= 6:
-            by_prefix = [d for d in self.documents.values() if d.doc_id.startswith(ref)]
-            if len(by_prefix) == 1:
-                return by_prefix[0]
-        if len(by_stem) > 1:
-            raise UnknownDocument(f"'{ref}' names {len(by_stem)} documents; use the content id")
-        raise UnknownDocument(f"no document '{ref}' in the store (see `reportqa docs`)")
-
-
-class StoredDocument(BaseModel):
-    document: Document
-    sentences: list[Sentence]
-
-
-class Debris(BaseModel):
-    """Something only a killed writer leaves behind, found by `Store.debris`."""
-
-    code: str  # the doctor's problem code
-    message: str
-    doc_ids: list[str] = Field(default_factory=list)
-    repaired: str  # what deleting it is called in a repair report
-
-
-def atomic_write(path: Path, data: str) -> None:
-    """Write a file so that readers see either the old or the new content, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+__all__ = ["Debris", "Manifest", "Store", "StoredDocument", "atomic_write", "chroma_metadata"]
 
 
 def chroma_metadata(doc: DocumentInfo | Document, s: Sentence, context: str) -> dict:
@@ -103,94 +48,128 @@ def chroma_metadata(doc: DocumentInfo | Document, s: Sentence, context: str) -> 
 
 
 class Store:
-    """One data directory plus its Chroma collection (embedded or on a server)."""
+    """One store: its records (local or on a Chroma server) and its Chroma collection."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.root = Path(settings.data_dir)
+        self._local = LocalRecords(self.root)
+        if settings.chroma_url:
+            from reportqa.store_chroma import ChromaRecords
+
+            self.records = ChromaRecords(self)
+        else:
+            self.records = self._local
+
+    # ---- the local layout (embedded mode; empty paths on a Chroma server) ------------
 
     @property
     def manifest_path(self) -> Path:
-        return self.root / "manifest.json"
+        return self._local.manifest_path
 
     @property
     def docs_dir(self) -> Path:
-        return self.root / "docs"
-
-    def read_manifest(self) -> Manifest:
-        """The committed state; an empty manifest for a new data directory."""
-        try:
-            raw = self.manifest_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return Manifest()
-        try:
-            return Manifest.model_validate_json(raw)
-        except ValueError as e:
-            raise StoreError(f"{self.manifest_path} is damaged ({e.__class__.__name__}); run `reportqa doctor --repair`") from e
-
-    def manifest_mtime(self) -> float:
-        try:
-            return self.manifest_path.stat().st_mtime_ns
-        except FileNotFoundError:
-            return 0
-
-    def write_manifest(self, manifest: Manifest) -> None:
-        atomic_write(self.manifest_path, manifest.model_dump_json(indent=1))
+        return self._local.docs_dir
 
     def doc_path(self, doc_id: str) -> Path:
-        return self.docs_dir / f"{doc_id}.json"
-
-    def load_document(self, doc_id: str) -> StoredDocument:
-        try:
-            return StoredDocument.model_validate_json(self.doc_path(doc_id).read_text(encoding="utf-8"))
-        except FileNotFoundError as e:
-            raise StoreError(f"document file for {doc_id} is missing; run `reportqa doctor --repair`") from e
-
-    def save_document(self, stored: StoredDocument) -> None:
-        atomic_write(self.doc_path(stored.document.doc_id), stored.model_dump_json())
+        return self._local.doc_path(doc_id)
 
     def bm25_dir(self, name: str) -> Path:
         return self.root / name
 
-    def _tmp_files(self) -> list[Path]:
-        return [*self.root.glob("*.tmp"), *self.docs_dir.glob("*.tmp")]
+    # ---- records -------------------------------------------------------------------
 
-    def _orphan_doc_files(self, manifest: Manifest) -> list[Path]:
-        return sorted(p for p in self.docs_dir.glob("*.json") if p.stem not in manifest.documents)
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages: the data dir, or the server and collection."""
+        return self.records.location
 
-    def _stale_bm25(self, manifest: Manifest) -> list[Path]:
-        return sorted(p for p in self.root.glob("bm25-*") if p.name != manifest.bm25)
+    def exists(self) -> bool:
+        """Whether anything was ever written (a check must not create a store)."""
+        return self.records.exists()
+
+    def version(self):
+        """A cheap token that changes when a writer commits."""
+        return self.records.version()
+
+    def read_manifest(self) -> Manifest:
+        """The committed state; an empty manifest for a new store."""
+        return self.records.read_manifest()
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        """Commit `manifest`: readers see all of it from now on, or (before) none of it."""
+        self.records.write_manifest(manifest)
+
+    def load_document(self, doc_id: str) -> StoredDocument:
+        """A document's text and sentences (StoreError when its record is missing)."""
+        return self.records.load_documents([doc_id])[doc_id]
+
+    def load_documents(self, doc_ids: list[str]) -> dict[str, StoredDocument]:
+        """Several documents by id, in as few requests as the records allow."""
+        return self.records.load_documents(doc_ids)
+
+    def inspect_document(self, doc_id: str) -> StoredDocument | str:
+        """The document's record, or a short reason it cannot be used ('missing', 'damaged (...)')."""
+        return self.records.inspect_document(doc_id)
+
+    def save_document(self, stored: StoredDocument) -> None:
+        self.records.save_documents([stored])
+
+    def save_documents(self, docs: list[StoredDocument]) -> None:
+        """Write document records (not visible until a manifest lists them)."""
+        self.records.save_documents(docs)
+
+    def delete_document(self, doc_id: str) -> None:
+        self.records.delete_document(doc_id)
+
+    def note_pending(self, doc_ids: set[str]) -> None:
+        """Say which documents' vectors a writer is about to add or delete (for the sweep)."""
+        self.records.note_pending(doc_ids)
 
     def debris(self, manifest: Manifest) -> list[Debris]:
-        """What a killed writer left beside the committed state: uncommitted document
-        files, BM25 folders not in use, temp files. Meaningful only with no writer running."""
-        found: list[Debris] = []
-        orphans = [p.stem for p in self._orphan_doc_files(manifest)]
-        if orphans:
-            found.append(Debris(code="doc-orphans", doc_ids=orphans,
-                                message=f"{len(orphans)} document file(s) of no committed document "
-                                f"(e.g. docs/{orphans[0]}.json)",
-                                repaired="deleted document files of uncommitted documents"))
-        stale = [p.name for p in self._stale_bm25(manifest)]
-        if stale:
-            found.append(Debris(code="bm25-stale", message=f"{len(stale)} BM25 folder(s) not in use: "
-                                + ", ".join(stale[:3]), repaired="deleted BM25 folders not in use"))
-        tmp = sorted(str(p.relative_to(self.root)) for p in self._tmp_files())
-        if tmp:
-            found.append(Debris(code="tmp-files", message=f"{len(tmp)} leftover temp file(s): " + ", ".join(tmp[:3]),
-                                repaired="deleted leftover temp files"))
-        return found
+        """What a killed writer left beside the committed state (only meaningful with no writer running)."""
+        return self.records.debris(manifest)
 
     def clear_debris(self, manifest: Manifest) -> list[str]:
         """Delete what `debris` finds; returns what was done. Only the writer may call this."""
-        done = [d.repaired for d in self.debris(manifest)]
-        for tmp in self._tmp_files():
-            tmp.unlink(missing_ok=True)
-        for doc_file in self._orphan_doc_files(manifest):
-            doc_file.unlink(missing_ok=True)
-        for folder in self._stale_bm25(manifest):
-            shutil.rmtree(folder, ignore_errors=True)
-        return done
+        return self.records.clear_debris(manifest)
+
+    # ---- the lexical index ---------------------------------------------------------
+
+    @property
+    def saves_lexical(self) -> bool:
+        """Whether writers save BM25 with each generation (embedded) or readers build it (server)."""
+        return self.records.saves_lexical
+
+    def save_lexical(self, name: str, index: LexicalIndex) -> None:
+        index.save(self.bm25_dir(name))
+
+    def load_lexical(self, manifest: Manifest) -> LexicalIndex | None:
+        """The saved BM25 index of this generation, or None when readers build their own."""
+        if not self.saves_lexical:
+            return None
+        if not manifest.bm25:
+            return LexicalIndex.build([], [])
+        return LexicalIndex.load(self.bm25_dir(manifest.bm25))
+
+    # ---- the writer lock -----------------------------------------------------------
+
+    @contextmanager
+    def writer(self):
+        """Be the one writer (StoreBusy at once, naming the holder, when another one is)."""
+        with self.records.writer():
+            yield
+
+    def writer_busy(self) -> bool:
+        """Whether another writer is running (probed, never waited for)."""
+        return self.records.writer_busy()
+
+    def lease_holder(self):
+        """On a Chroma server, the live writer lease (host, pid, since, expires); else None."""
+        holder = getattr(self.records, "lease_holder", None)
+        return holder() if holder else None
+
+    # ---- vectors -------------------------------------------------------------------
 
     @cached_property
     def client(self):

@@ -1,13 +1,15 @@
 """Crash safety: `reportqa ingest` killed with SIGKILL at a random moment loses nothing.
 
-After each kill: every document in the manifest is complete (document file, all its
+After each kill: every document in the manifest is complete (document record, all its
 sentence ids in Chroma and in BM25), retrieval shows only manifest documents, and
 running the same ingest again finishes the rest (new/unchanged, none failed) and
 leaves a store `reportqa doctor` calls clean, identical to an uninterrupted run.
 
 Kill moments are drawn (seeded) across the length of a full run measured first, so
 they land in model loading, embedding and commits. Small commit batches
-(REPORTQA_COMMIT_EVERY) make commits frequent enough to be hit.
+(REPORTQA_COMMIT_EVERY) make commits frequent enough to be hit. The same kills run
+against the embedded store and against a Chroma server (where the killed writer's lease
+must expire before the next ingest may start).
 """
 
 from __future__ import annotations
@@ -55,17 +57,39 @@ def make_corpus(dest: Path, n: int | None) -> Path:
     return dest
 
 
+LEASE_SECONDS = 3  # short, so a killed writer's lease expires quickly
+
+
 def ingest_cmd(corpus: Path, data_dir: Path) -> list[str]:
     return [CLI, "ingest", str(corpus), "--json", "--data-dir", str(data_dir)]
 
 
-def cli_env(commit_every: int) -> dict[str, str]:
-    return {**os.environ, "REPORTQA_COMMIT_EVERY": str(commit_every)}
+def cli_env(commit_every: int, settings: Settings | None = None) -> dict[str, str]:
+    env = {**os.environ, "REPORTQA_COMMIT_EVERY": str(commit_every)}
+    if settings is not None and settings.chroma_url:
+        env.update(REPORTQA_CHROMA_URL=settings.chroma_url, REPORTQA_COLLECTION=settings.collection,
+                   REPORTQA_LEASE_SECONDS=str(settings.lease_seconds))
+    return env
 
 
-def run_ingest(corpus: Path, data_dir: Path, commit_every: int) -> dict:
-    proc = subprocess.run(ingest_cmd(corpus, data_dir), capture_output=True, text=True,
-                          env=cli_env(commit_every), cwd=REPO, timeout=1800)
+def settings_for(data_dir: Path, chroma_url: str | None) -> Settings:
+    """Embedded, or on the server in a collection of its own (named after the data dir)."""
+    if not chroma_url:
+        return Settings(data_dir=data_dir)
+    return Settings(data_dir=data_dir, chroma_url=chroma_url, lease_seconds=LEASE_SECONDS,
+                    collection=f"crash{abs(hash(str(data_dir))) % 10**9}")
+
+
+def bm25_ids(settings: Settings) -> list[str]:
+    """The sentence ids a fresh reader's BM25 index holds, in order."""
+    from qa.reader import StoreReader
+
+    return StoreReader(settings).snapshot().lexical.ids
+
+
+def run_ingest(corpus: Path, settings: Settings, commit_every: int) -> dict:
+    proc = subprocess.run(ingest_cmd(corpus, settings.data_dir), capture_output=True, text=True,
+                          env=cli_env(commit_every, settings), cwd=REPO, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -79,21 +103,19 @@ class Reference:
     bm25_ids: list[str]
 
 
-def reference_run(corpus: Path, data_dir: Path, commit_every: int) -> Reference:
+def reference_run(corpus: Path, settings: Settings, commit_every: int) -> Reference:
     started = time.perf_counter()
-    out = run_ingest(corpus, data_dir, commit_every)
+    out = run_ingest(corpus, settings, commit_every)
     seconds = time.perf_counter() - started
     assert out["summary"]["failed"] == 0
-    store = Store(Settings(data_dir=data_dir))
-    manifest = store.read_manifest()
-    ids = json.loads((store.bm25_dir(manifest.bm25) / "ids.json").read_text())
-    return Reference(seconds, set(manifest.documents), ids)
+    manifest = Store(settings).read_manifest()
+    return Reference(seconds, set(manifest.documents), bm25_ids(settings))
 
 
-def kill_during_ingest(corpus: Path, data_dir: Path, delay: float, commit_every: int) -> bool:
+def kill_during_ingest(corpus: Path, settings: Settings, delay: float, commit_every: int) -> bool:
     """Start an ingest and SIGKILL it after `delay` seconds; False if it finished first."""
-    proc = subprocess.Popen(ingest_cmd(corpus, data_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=cli_env(commit_every), cwd=REPO)
+    proc = subprocess.Popen(ingest_cmd(corpus, settings.data_dir), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=cli_env(commit_every, settings), cwd=REPO)
     try:
         proc.wait(timeout=delay)
         return False
@@ -120,8 +142,7 @@ def check_committed_complete(settings: Settings) -> set[str]:
         assert len(stored.sentences) == manifest.documents[doc_id].sentences
         expected.extend(s.node_id for s in stored.sentences)
     if manifest.documents:
-        ids = json.loads((store.bm25_dir(manifest.bm25) / "ids.json").read_text())
-        assert ids == expected, "BM25 does not hold exactly the committed sentences"
+        assert bm25_ids(settings) == expected, "BM25 does not hold exactly the committed sentences"
         in_chroma = set()
         for lo in range(0, len(expected), 5000):
             in_chroma.update(store.collection.get(ids=expected[lo:lo + 5000], include=[])["ids"])
@@ -151,9 +172,18 @@ def check_only_committed_visible(settings: Settings, embedder, committed: set[st
             assert {c.doc_id for c in qa.answer(q).citations} <= committed
 
 
-def doctor_cli(data_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([CLI, "doctor", "--json", "--data-dir", str(data_dir)], capture_output=True, text=True,
-                          cwd=REPO, timeout=300)
+def doctor_cli(settings: Settings) -> subprocess.CompletedProcess:
+    return subprocess.run([CLI, "doctor", "--json", "--data-dir", str(settings.data_dir)], capture_output=True,
+                          text=True, cwd=REPO, timeout=300, env=cli_env(1000, settings))
+
+
+def wait_for_lease_expiry(settings: Settings) -> None:
+    """On a server, the killed writer's lease blocks writers until it expires; wait that out."""
+    store = Store(settings)
+    deadline = time.monotonic() + settings.lease_seconds + 30
+    while store.lease_holder() is not None:
+        assert time.monotonic() < deadline, "the killed writer's lease never expired"
+        time.sleep(0.2)
 
 
 def describe_kill(settings: Settings, committed: set[str]) -> str:
@@ -161,7 +191,7 @@ def describe_kill(settings: Settings, committed: set[str]) -> str:
     from ingest.doctor import diagnose
 
     store = Store(settings)
-    if not store.root.exists() or not (store.root / "chroma").exists():
+    if not committed and store.count() == 0:
         return "before any write (start-up / model load)"
     report = diagnose(settings, sample=0)
     debris = sorted(p.code for p in report.problems)
@@ -176,7 +206,7 @@ def kill_fraction(seed: int, slot: int, slots: int) -> float:
     return 0.02 + 0.96 * (slot + random.Random(seed).random()) / slots
 
 
-def killed_run(corpus: Path, data_dir: Path, fraction: float, full_run: float,
+def killed_run(corpus: Path, settings: Settings, fraction: float, full_run: float,
                commit_every: int) -> tuple[bool, float, float]:
     """Kill an ingest `fraction` of the way through; returns (killed, delay, seconds it ran).
 
@@ -186,50 +216,53 @@ def killed_run(corpus: Path, data_dir: Path, fraction: float, full_run: float,
     for _ in range(3):
         delay = fraction * full_run
         started = time.perf_counter()
-        killed = kill_during_ingest(corpus, data_dir, delay, commit_every)
+        killed = kill_during_ingest(corpus, settings, delay, commit_every)
         ran = time.perf_counter() - started
         if killed:
             break
         full_run = ran
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return killed, delay, ran
+        shutil.rmtree(settings.data_dir, ignore_errors=True)
+        if settings.chroma_url:  # start again from an empty collection too
+            settings = settings_for(settings.data_dir.with_name(settings.data_dir.name + "r"), settings.chroma_url)
+    return killed, delay, ran, settings
 
 
 def crash_and_recover(seed: int, fraction: float, full_run: float, corpus: Path, ref: Reference, work: Path,
-                      embedder, commit_every: int) -> tuple[str, float]:
+                      embedder, commit_every: int, chroma_url: str | None = None) -> tuple[str, float]:
     """One seeded kill, the checks after it, the resumed ingest and the checks after that.
 
     Returns a line for the log and how long killed run plus resumed run took together
     (about one full run now, which is what the next kill is scheduled against).
     """
-    data_dir = work / f"data-{seed}"
-    settings = Settings(data_dir=data_dir)
-    killed, delay, ran = killed_run(corpus, data_dir, fraction, full_run, commit_every)
+    settings = settings_for(work / f"data-{seed}", chroma_url)
+    killed, delay, ran, settings = killed_run(corpus, settings, fraction, full_run, commit_every)
 
     committed = check_committed_complete(settings)
     check_only_committed_visible(settings, embedder, committed)
     where = describe_kill(settings, committed)
     drop_chroma_cache(settings)
+    wait_for_lease_expiry(settings)
 
     started = time.perf_counter()
-    out = run_ingest(corpus, data_dir, commit_every)
+    out = run_ingest(corpus, settings, commit_every)
     ran += time.perf_counter() - started
     statuses = {f["status"] for f in out["files"]}
     assert statuses <= {"new", "unchanged"}, out["summary"]
     assert out["summary"]["unchanged"] == len(committed)
     final = Store(settings).read_manifest()
     assert set(final.documents) == ref.documents
-    assert json.loads((Store(settings).bm25_dir(final.bm25) / "ids.json").read_text()) == ref.bm25_ids
-    doctor = doctor_cli(data_dir)
+    assert bm25_ids(settings) == ref.bm25_ids
+    doctor = doctor_cli(settings)
     assert doctor.returncode == 0, doctor.stdout[-3000:] + doctor.stderr[-2000:]
-    shutil.rmtree(data_dir, ignore_errors=True)
+    shutil.rmtree(settings.data_dir, ignore_errors=True)
     state = "killed" if killed else "finished first"
     return f"seed {seed}: kill at {delay:.1f}s, {fraction:.0%} of a run ({state}); {where}", ran
 
 
-def run_seeds(seeds: list[int], corpus: Path, work: Path, embedder, commit_every: int) -> list[str]:
+def run_seeds(seeds: list[int], corpus: Path, work: Path, embedder, commit_every: int,
+              chroma_url: str | None = None) -> list[str]:
     """The reference run, then one kill per seed; progress goes to stdout (-s) as it happens."""
-    ref = reference_run(corpus, work / "reference", commit_every)
+    ref = reference_run(corpus, settings_for(work / "reference", chroma_url), commit_every)
     print(f"\nreference run {ref.seconds:.1f}s, {len(ref.documents)} docs, {len(ref.bm25_ids)} sentences",
           flush=True)
     lines = []
@@ -237,16 +270,19 @@ def run_seeds(seeds: list[int], corpus: Path, work: Path, embedder, commit_every
     full_run = ref.seconds
     for slot, seed in enumerate(seeds):
         fraction = kill_fraction(seed, slot, len(seeds))
-        line, ran = crash_and_recover(seed, fraction, full_run, corpus, ref, work, embedder, commit_every)
+        line, ran = crash_and_recover(seed, fraction, full_run, corpus, ref, work, embedder, commit_every,
+                                      chroma_url)
         lines.append(f"{line} [run length estimate {full_run:.0f}s]")
         print(lines[-1], flush=True)
         full_run = (full_run + ran) / 2
     return lines
 
 
-def test_sigkill_during_ingest_small_corpus(tmp_path, embedder):
+@pytest.mark.parametrize("mode", ["embedded", "server"])
+def test_sigkill_during_ingest_small_corpus(tmp_path, embedder, mode, request):
+    url = request.getfixturevalue("chroma_server") if mode == "server" else None
     corpus = make_corpus(tmp_path / "corpus", 40)
-    lines = run_seeds([1, 2, 3], corpus, tmp_path, embedder, commit_every=150)
+    lines = run_seeds([1, 2, 3], corpus, tmp_path, embedder, commit_every=150, chroma_url=url)
     assert len(lines) == 3
 
 

@@ -90,9 +90,11 @@ def test_remove_by_stem_deletes_from_chroma_and_bm25(mode_ingestor, tmp_path):
     manifest = mode_ingestor.store.read_manifest()
     assert list(manifest.documents) == [ra.doc_id]
     assert mode_ingestor.store.count() == ra.sentences
-    ids = json.loads((mode_ingestor.store.bm25_dir(manifest.bm25) / "ids.json").read_text())
+    from qa.reader import StoreReader
+
+    ids = StoreReader(mode_ingestor.settings).snapshot().lexical.ids
     assert ids and all(i.startswith(ra.doc_id) for i in ids)
-    assert not mode_ingestor.store.doc_path(rb.doc_id).exists()
+    assert mode_ingestor.store.inspect_document(rb.doc_id) == "missing"
 
 
 @pytest.mark.parametrize(
