@@ -146,8 +146,9 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
         if tried.kind != "not_found" and not any(same_figure(tried, t.answer) for t in turns):
             answer, res.question = tried, reading
             break
-    if any(same_figure(answer, t.answer) for t in turns):
-        answer = _unchanged(answer, from_turn)
+    repeated = next((n for n, t in enumerate(turns, 1) if same_figure(answer, t.answer)), None)
+    if repeated is not None:
+        answer = _unchanged(answer, repeated)
     merged = extract_frame(res.question)
     understood = understood_of(service, merged, res.question, res.doc_ids, follow_up=True, from_turn=from_turn,
                                carried=res.carried, not_carried=res.not_carried)
@@ -174,9 +175,9 @@ def same_figure(a: Answer, b: Answer) -> bool:
                                                                       b.citations[0].sentence_index)
 
 
-def _unchanged(answer: Answer, from_turn: int) -> Answer:
+def _unchanged(answer: Answer, turn: int) -> Answer:
     return Answer(question=answer.question, kind="not_found", related=answer.citations[:3],
-                  text=f"The reports don't say. The only figure found is the one already given in turn {from_turn}, "
+                  text=f"The reports don't say. The only figure found is the one already given in turn {turn}, "
                        "which does not answer what this question changes; closest sentences are listed.")
 
 

@@ -93,6 +93,36 @@ def test_a_reference_keeps_its_own_measure_and_takes_the_period():
     assert res.question == "How many calls concerned jobs advertised online in 2021?"
 
 
+class RepeatingService:
+    """A service that answers every question with one fixed answer (turn 1's figure)."""
+
+    def __init__(self, answer: Answer):
+        self.fixed = answer
+        self.reader = self
+        self.manifest = self
+        self.documents, self.generation = {}, 0
+
+    def snapshot(self):
+        return self
+
+    def resolve_docs(self, doc):
+        return None
+
+    def answer(self, question, doc=None):
+        return self.fixed.model_copy(deep=True)
+
+
+def test_a_follow_up_that_gets_an_earlier_figure_back_names_the_turn_that_gave_it():
+    from qa.conversation import answer_in_thread
+
+    first = turn("How many calls did the hotline take in 2021?", years=[2021], measure="calls", value=3215.0)
+    second = turn("How many of them concerned scams?", years=[2021], measure="calls", group="scams",
+                  follow_up=True, value=1318.0, doc="d2")
+    reply = answer_in_thread(RepeatingService(first.answer), "And in 2020?", None, [first, second])
+    assert reply.kind == "not_found" and reply.value is None
+    assert "already given in turn 1" in reply.text
+
+
 def test_history_accepts_turns_answers_and_their_json():
     t = turn("How many?", years=[2021])
     turns = as_turns([t, t.answer, t.model_dump(mode="json"), t.answer.model_dump(mode="json")])
