@@ -245,8 +245,7 @@ class Ingestor:
         # document is added in pieces rather than failing the whole run.
         step = self.store.client.get_max_batch_size()
         step = step if step > 0 else 4096
-        for lo in range(0, len(nodes), step):
-            batch = nodes[lo:lo + step]
+        for batch in _batches(nodes, step, _BATCH_BYTES):
             # A crashed earlier run may have left some of these ids: replace, don't duplicate.
             collection.delete(ids=[n.node_id for n in batch])
             self.store.vector_store.add(batch)
@@ -313,3 +312,35 @@ class Ingestor:
             ids.extend(i)
             texts.extend(t)
         return LexicalIndex.build(ids, texts)
+
+
+# A Chroma server refuses a request body over a few tens of MB ("413 Payload Too
+# Large", measured: 32 MB passes, 64 MB fails on chromadb 1.5), and each node carries
+# its context window as metadata, so one long line can be several times its own size.
+# Batches are bounded by an estimate of their JSON size well under that.
+_BATCH_BYTES = 8 * 1024 * 1024
+_VECTOR_BYTES_PER_DIM = 20  # a float as JSON text, with its separator
+
+
+def _node_bytes(node) -> int:
+    meta = sum(len(str(k)) + len(str(v)) + 6 for k, v in (node.metadata or {}).items())
+    dims = len(node.embedding) if node.embedding is not None else 0
+    # llama-index also serialises the node itself into the metadata ("_node_content").
+    return 2 * len(node.text) + 2 * meta + dims * _VECTOR_BYTES_PER_DIM + 256
+
+
+def _batches(nodes: list, max_count: int, max_bytes: int):
+    """Consecutive slices of `nodes`, each at most `max_count` long and (unless one node
+    alone is bigger) at most about `max_bytes` as a request."""
+    batch: list = []
+    size = 0
+    for node in nodes:
+        n = _node_bytes(node)
+        if batch and (len(batch) >= max_count or size + n > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(node)
+        size += n
+    if batch:
+        yield batch
+

@@ -4,7 +4,8 @@ Cases already covered elsewhere are not repeated here: empty, blank, binary, gar
 ".pdf" and unsupported files (test_pipeline.test_bad_input_fails_alone_and_keeps_store),
 invalid UTF-8 (test_pipeline), and the readers' own handling of NUL bytes, encrypted
 PDFs and deep HTML (test_readers). Here each case runs next to a document already in
-the store, which must come through unchanged.
+the store, which must come through unchanged, in both store modes (embedded and a
+Chroma server).
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ def write(path: Path, content: str | bytes) -> Path:
     else:
         path.write_text(content, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def ingestor(mode_ingestor):
+    """Each hostile file goes into an embedded store and into one on a Chroma server."""
+    return mode_ingestor
 
 
 @pytest.fixture
