@@ -21,6 +21,7 @@ from reportqa.settings import Settings
 from reportqa.store import Store
 from tests.conftest import REPO
 from tests.ingest.test_crash import make_corpus
+from tests.processes import assert_refused_busy, race_second_writer
 
 CLI = str(Path(sys.executable).parent / "reportqa")
 BUSY_SECONDS = 8  # python start-up and imports only; a loaded CI box needs some slack
@@ -47,25 +48,15 @@ def test_second_ingest_fails_fast_and_writes_nothing(tmp_path):
 
     first = subprocess.Popen(cli("ingest", str(corpus), "--json", data_dir=data), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, cwd=REPO)
-    try:
+    race = race_second_writer(
+        first,
         # writer.pid appears once the first run holds the lock, long before its model is loaded.
-        wait_for(lambda: (data / "writer.pid").exists() or first.poll() is not None, 60, "the first ingest's lock")
-        assert first.poll() is None, "the first ingest ended before the second could start"
-        started = time.monotonic()
-        second = subprocess.run(cli("ingest", str(late.parent), data_dir=data), capture_output=True, text=True,
-                                cwd=REPO, timeout=60)
-        elapsed = time.monotonic() - started
-        still_running = first.poll() is None
-        out, err = first.communicate(timeout=900)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert second.returncode == 2, second.stdout + second.stderr
-    message = " ".join(second.stderr.split())
-    assert f"store is busy (held by pid {first.pid})" in message
-    assert elapsed < BUSY_SECONDS, f"the busy store took {elapsed:.1f}s to refuse"
-    assert still_running, "the first ingest finished while the second ran: the race was not tested"
-    assert first.returncode == 0, err[-2000:]
+        lambda: wait_for(lambda: (data / "writer.pid").exists() or first.poll() is not None, 60,
+                         "the first ingest's lock"),
+        lambda: subprocess.run(cli("ingest", str(late.parent), data_dir=data), capture_output=True,
+                               text=True, cwd=REPO, timeout=60),
+    )
+    assert_refused_busy(race, f"store is busy (held by pid {first.pid})", BUSY_SECONDS)
 
     store = Store(Settings(data_dir=data))
     manifest = store.read_manifest()

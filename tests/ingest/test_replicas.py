@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from reportqa.store import Store
 from tests.conftest import REPO
 from tests.ingest.conftest import free_port
 from tests.ingest.test_crash import make_corpus
+from tests.processes import assert_refused_busy, race_second_writer, wait_until_serving
 
 BIN = Path(sys.executable).parent
 SHELTER = "# Shelter figures\n\nIn 2022 the shelter took in 412 people, including 97 children.\n"
@@ -95,20 +95,6 @@ def start_serve(settings: Settings, data_dir: Path, log: Path) -> tuple[subproce
     return proc, f"http://127.0.0.1:{port}/"
 
 
-def wait_up(proc: subprocess.Popen, url: str, log: Path, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"reportqa serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"reportqa serve did not come up:\n{log.read_text()[-3000:]}")
-
-
 def ask_until(client, question: str, doc_id: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
@@ -127,7 +113,7 @@ def test_two_servers_answer_and_see_a_new_report_without_restart(server_settings
     servers = [start_serve(server_settings, tmp_path / f"B{i}", tmp_path / f"serve{i}.log") for i in (1, 2)]
     try:
         for i, (proc, url) in enumerate(servers, 1):
-            wait_up(proc, url, tmp_path / f"serve{i}.log")
+            wait_until_serving(url, proc, tmp_path / f"serve{i}.log", timeout=180)
         clients = [Client(url, verbose=False) for _, url in servers]
         for client in clients:
             data = client.predict(question="How many people did the shelter take in in 2022?", api_name="/ask")
@@ -163,23 +149,17 @@ def test_second_writer_elsewhere_fails_fast_naming_the_holder(server_settings, t
     first = subprocess.Popen([str(BIN / "reportqa"), "ingest", str(corpus), "--json"], cwd=REPO,
                              env=env_for(server_settings, tmp_path / "A"), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-    try:
+    holder = None
+
+    def first_holds() -> None:
+        nonlocal holder
         holder = wait_for_lease(Store(server_settings), first)
-        assert holder.pid == first.pid and holder.host == socket.gethostname()
-        started = time.monotonic()
-        second = cli(server_settings, tmp_path / "B", "ingest", str(late.parent), timeout=60)
-        elapsed = time.monotonic() - started
-        still_running = first.poll() is None
-        out, err = first.communicate(timeout=900)
-    finally:
-        if first.poll() is None:
-            first.kill()
-    assert second.returncode == 2, second.stdout + second.stderr
-    message = " ".join(second.stderr.split())
-    assert f"store is busy (held by {socket.gethostname()} pid {first.pid} since " in message
-    assert elapsed < BUSY_SECONDS, f"the busy store took {elapsed:.1f}s to refuse"
-    assert still_running, "the first ingest finished while the second ran: the race was not tested"
-    assert first.returncode == 0, err[-2000:]
+
+    race = race_second_writer(first, first_holds,
+                              lambda: cli(server_settings, tmp_path / "B", "ingest", str(late.parent), timeout=60))
+    assert holder.pid == first.pid and holder.host == socket.gethostname()
+    assert_refused_busy(race, f"store is busy (held by {socket.gethostname()} pid {first.pid} since ",
+                        BUSY_SECONDS)
     store = Store(server_settings)
     manifest = store.read_manifest()
     assert len(manifest.documents) == 6 and content_id(late.read_bytes()) not in manifest.documents

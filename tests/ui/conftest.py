@@ -11,14 +11,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from reportqa import offline
+from tests.processes import wait_until_serving
 from tests.ui.reports import CHAT_REPORT, HOSTILE_REPORT, SEED_REPORT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -46,21 +45,6 @@ def server_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"reportqa serve exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"reportqa serve did not answer within {STARTUP_TIMEOUT}s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory) -> Server:
     """Ingest the two reports, start `reportqa serve` on a free loopback port, stop it at the end."""
@@ -83,7 +67,7 @@ def ui_server(tmp_path_factory) -> Server:
                                 env=env, cwd=work, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_until_up(url, proc, log)
+        wait_until_serving(url, proc, log, STARTUP_TIMEOUT)
         yield Server(url=url, data_dir=data_dir, work=work)
     finally:
         proc.terminate()
