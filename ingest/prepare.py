@@ -64,9 +64,10 @@ def prepare_document(path: Path, settings: Settings, data: bytes | None = None) 
     if data is None:
         data = read_checked(path, settings)
     doc_id = content_id(data)
-    document = read_document(path, data, doc_id)
+    document = read_document(path, data, doc_id, settings)
     document.source = str(path.resolve())
-    sentences = split_sentences(doc_id, document.text, document.page_starts, settings.long_sentence_words)
+    sentences = split_sentences(doc_id, document.text, document.page_starts, settings.long_sentence_words,
+                                document.tables)
     if not sentences:
         raise BadInput("no sentences found in the file")
     return StoredDocument(document=document, sentences=sentences)

@@ -14,13 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reportqa.models import Sentence, split_row
+from ingest.tables import TABLE_SEP, find_tables, parse_table
+from reportqa.models import Cell, Sentence, Table
 
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣·]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)])\s+\S")
 _TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_TABLE_SEP = TABLE_SEP
 _SCALE_PHRASE = re.compile(
     r"\b(?:in|\$\s*in|amounts? in|expressed in)\s+(thousands|millions|billions)\b", re.IGNORECASE
 )
@@ -217,38 +218,35 @@ def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[i
     return [p for p in parts if p[1] > p[0]]
 
 
-def _table_units(text: str, start: int, end: int, caption: str | None) -> Iterator[tuple[int, int, list[str] | None, str | None]]:
-    """Each row of a Markdown table with the column headers it belongs under."""
-    rows: list[tuple[int, int]] = []
-    pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
-        le = end if nl == -1 else nl
+def _row_units(text: str, table: Table, caption: str | None) -> Iterator[tuple[int, int, list[str] | None, str | None, list[Cell]]]:
+    """Each row of a table with the column headers it sits under and its cells."""
+    by_row: dict[int, list[Cell]] = {}
+    for c in table.cells:
+        by_row.setdefault(c.row, []).append(c)
+    header = [" ".join(p) for p in _column_paths(table)]
+    n_head = len(table.header_rows)
+    note = table.caption or caption or table.unit
+    pos, ri = table.start, 0
+    while pos < table.end:
+        nl = text.find("\n", pos, table.end)
+        le = table.end if nl == -1 else nl
         line = text[pos:le]
         if line.strip() and not _TABLE_SEP.match(line):
-            rows.append(_strip_span(text, pos, le))
+            s, e = _strip_span(text, pos, le)
+            yield s, e, (header if ri >= n_head else None), note, by_row.get(ri, [])
+            ri += 1
         pos = le + 1
-    if not rows:
-        return
-    header_rows = [split_row(text[rows[0][0]:rows[0][1]])]
-    body = rows[1:]
-    # Rows right under the header whose first cell is blank (years, units) extend the header.
-    while body:
-        cells = split_row(text[body[0][0]:body[0][1]])
-        if cells and not cells[0].strip() and any(c.strip() for c in cells[1:]):
-            header_rows.append(cells)
-            body = body[1:]
-        else:
-            break
-    width = max(len(r) for r in header_rows)
-    header = [" ".join(r[i].strip() for r in header_rows if i < len(r) and r[i].strip()) for i in range(width)]
-    if caption is None:
-        m = _SCALE_PHRASE.search(" ".join(header))
-        caption = m.group(0) if m else None
-    for s, e in rows[: len(rows) - len(body)]:
-        yield s, e, None, caption
-    for s, e in body:
-        yield s, e, header, caption
+
+
+def _column_paths(table: Table) -> list[list[str]]:
+    paths: list[list[str]] = [[] for _ in range(table.n_columns)]
+    for c in table.cells:
+        if c.row == len(table.header_rows) - 1 or (c.row >= len(table.header_rows) and not paths[c.column]):
+            paths[c.column] = c.column_path
+    for c in table.cells:
+        if not paths[c.column] and c.column_path:
+            paths[c.column] = c.column_path
+    return paths
 
 
 def split_sentences(
@@ -256,9 +254,16 @@ def split_sentences(
     text: str,
     page_starts: list[int] | None = None,
     max_words: int = 60,
+    tables: list[Table] | None = None,
 ) -> list[Sentence]:
-    """All units of `text`, in order, with `text[start:end] == unit.text` for each."""
+    """All units of `text`, in order, with `text[start:end] == unit.text` for each.
+
+    Table rows carry their cells (from `tables`, read from the text when not given).
+    """
     out: list[Sentence] = []
+    if tables is None:
+        tables = find_tables(text, page_starts)
+    table_at = {t.start: t for t in tables}
     recent_prose: list[str] = []
 
     def page_of(offset: int) -> int | None:
@@ -266,11 +271,11 @@ def split_sentences(
             return None
         return bisect.bisect_right(page_starts, offset)
 
-    def add(s: int, e: int, para: int, kind: str, header=None, caption=None) -> None:
+    def add(s: int, e: int, para: int, kind: str, header=None, caption=None, cells=()) -> None:
         out.append(
             Sentence(
                 doc_id=doc_id, index=len(out), start=s, end=e, text=text[s:e], page=page_of(s),
-                paragraph=para, kind=kind, table_header=header, caption=caption,
+                paragraph=para, kind=kind, table_header=header, caption=caption, cells=list(cells),
             )
         )
 
@@ -283,8 +288,12 @@ def split_sentences(
                     if m:
                         caption = m.group(0)
                         break
-                for s, e, header, cap in _table_units(text, block.start, block.end, caption):
-                    add(s, e, para, "table_row", header, cap)
+                table = table_at.get(block.start)
+                if table is None:
+                    table = parse_table(text, block.start, block.end, len(tables), page_starts)
+                if table is not None:
+                    for s, e, header, cap, cells in _row_units(text, table, caption):
+                        add(s, e, para, "table_row", header, cap, cells)
                 continue
             spans = (
                 [_strip_span(text, block.start, block.end)] if block.kind == "heading"

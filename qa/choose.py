@@ -36,6 +36,11 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
             return not_found(q, snap, hits, f"Nothing retrieved mentions {years}; closest sentences are listed.")
     if not q.wants_number:
         return passage_answer(q, snap, hits)
+    from qa.table_ops import table_answer
+
+    tabled = table_answer(q, snap, hits, doc_ids, getattr(retriever, "embedder", None))
+    if tabled is not None:
+        return tabled
     special = compute.try_operation(q, snap, hits, doc_ids)
     if special is not None:
         return special

@@ -45,6 +45,8 @@ def ungrounded_numbers(answer: Answer) -> list[float]:
     allowed: set[float] = set()
     for c in list(answer.citations) + list(answer.related):
         allowed |= _source_numbers(c.text)
+        if c.cell is not None:  # a cited cell is read under its headers ("2019"), which it states too
+            allowed |= _source_numbers(" ".join(c.cell.row_path + c.cell.column_path))
     allowed |= _source_numbers(answer.question)  # echoing the question's own numbers claims nothing
     if answer.computation is not None:
         comp = answer.computation

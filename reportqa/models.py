@@ -7,6 +7,46 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 
+class Cell(BaseModel):
+    """One table cell, located exactly: `document_text[start:end] == text`.
+
+    `row_path` is the row header with its parents ("Victims rescued" › "of whom women"),
+    `column_path` the column headers from the top ("Calls" › "2022"). `value` is the
+    number the cell states times nothing: `scale` ("thousand", "million", "percent")
+    comes from the table's unit note or the cell's own headers.
+    """
+
+    text: str
+    start: int
+    end: int
+    row: int
+    column: int
+    table: int = 0
+    page: int | None = None
+    row_path: list[str] = Field(default_factory=list)
+    column_path: list[str] = Field(default_factory=list)
+    header: bool = False
+    value: float | None = None
+    scale: str = ""
+
+
+class Table(BaseModel):
+    """A table as read from a report: caption, unit note, header rows and cells."""
+
+    index: int
+    start: int
+    end: int
+    caption: str | None = None
+    unit: str | None = None          # the unit note as written: "in thousands", "US$ million", "%"
+    scale: str = ""
+    page: int | None = None
+    bbox: list[float] | None = None   # PDF: x0, top, x1, bottom on its (first) page
+    header_rows: list[list[str]] = Field(default_factory=list)
+    n_rows: int = 0
+    n_columns: int = 0
+    cells: list[Cell] = Field(default_factory=list)
+
+
 class Sentence(BaseModel):
     """One retrievable unit of a report: a sentence, list item, heading or table row.
 
@@ -24,6 +64,7 @@ class Sentence(BaseModel):
     kind: Literal["sentence", "heading", "item", "table_row"] = "sentence"
     table_header: list[str] | None = None
     caption: str | None = None
+    cells: list[Cell] = Field(default_factory=list)  # a table row's cells, with their headers and spans
 
     @property
     def node_id(self) -> str:
@@ -39,6 +80,9 @@ class Sentence(BaseModel):
                 if cell.strip():
                     parts.append(f"{head}: {cell.strip()}" if head.strip() else cell.strip())
             prefix = f"{self.caption} " if self.caption else ""
+            # An indented row ("of whom women") is read under the row it belongs to.
+            parents = self.cells[0].row_path[:-1] if self.cells and self.cells[0].row_path else []
+            prefix += "".join(f"{p} › " for p in parents)
             return prefix + "; ".join(parts)
         return self.text
 
@@ -96,6 +140,7 @@ class Document(BaseModel):
     pages: int | None = None
     page_starts: list[int] | None = None
     warnings: list[str] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)
 
 
 class DocumentInfo(BaseModel):
@@ -139,6 +184,8 @@ class Citation(BaseModel):
     score: float = 0.0
     context: str = ""
     context_start: int = 0
+    cell: Cell | None = None  # when the cited figure is a table cell: its row, column and span
+    table_header: list[str] | None = None  # that table's column headers, one per column
 
 
 class Operand(BaseModel):

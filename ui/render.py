@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
-from reportqa.models import Answer, Citation, DocumentInfo, IngestResult
+from reportqa.models import Answer, Citation, DocumentInfo, IngestResult, split_row
 from reportqa.numbers import format_number
 from reportqa.settings import Settings
 
@@ -126,11 +126,54 @@ def highlight(c: Citation) -> str:
     return f"{esc(ctx[:a])}<mark>{esc(ctx[a:b])}</mark>{esc(ctx[b:])}"
 
 
-def citation_card(c: Citation, n: int, turn: int, prefix: str = "c") -> str:
-    """One citation as a card: [n], title, file, page, sentence number, highlighted paragraph."""
+def cell_table_html(c: Citation, marked: Iterable[tuple[int, int]] = ()) -> str:
+    """A cited cell shown in its table: the header row and the cell's row, the cell highlighted
+    and the other operands of a computation (same row) marked."""
+    cell = c.cell
+    if cell is None:
+        return ""
+    marked = set(marked)
+    cells = split_row(c.text)
+    header = list(c.table_header or [])
+    width = max(len(cells), len(header))
+    head = "".join(f'<th scope="col">{esc(header[i] if i < len(header) else "")}</th>' for i in range(width))
+    body = []
+    for i in range(width):
+        text = cells[i].strip() if i < len(cells) else ""
+        if i == cell.column:
+            body.append(f'<td class="rq-cell-cited"><mark>{esc(text)}</mark></td>')
+        elif (cell.row, i) in marked:
+            body.append(f'<td class="rq-cell-operand">{esc(text)}</td>')
+        elif i == 0:
+            body.append(f'<th scope="row">{esc(text)}</th>')
+        else:
+            body.append(f"<td>{esc(text)}</td>")
+    return (f'<table class="rq-cell-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody><tr>{"".join(body)}</tr></tbody></table>')
+
+
+def citation_card(c: Citation, n: int, turn: int, prefix: str = "c",
+                  marked: Iterable[tuple[int, int]] = ()) -> str:
+    """One citation as a card: [n], title, file, page, sentence number, highlighted paragraph.
+
+    A table cell is shown in its table instead (row and column named, the cell highlighted);
+    `marked` holds the (row, column) of a computation's operand cells.
+    """
     meta = [f'<span class="rq-file">{esc(c.file)}</span>']
     if c.page is not None:
         meta.append(f"page {esc(c.page)}")
+    if c.cell is not None:
+        meta.append(f"table {c.cell.table + 1}, row “{esc(' › '.join(c.cell.row_path))}”, "
+                    f"column “{esc(' '.join(c.cell.column_path))}”")
+        meta.append(f'<span class="rq-offsets">chars {c.cell.start}–{c.cell.end}</span>')
+        return (
+            f'<div class="rq-card rq-card-cell" id="{anchor_id(turn, n, prefix)}">'
+            f'<div class="rq-card-head"><span class="rq-num">[{n}]</span> '
+            f'<span class="rq-title">{esc(c.title)}</span></div>'
+            f'<div class="rq-card-meta">{" · ".join(meta)}</div>'
+            f"{cell_table_html(c, marked)}"
+            "</div>"
+        )
     meta.append(f"sentence {c.sentence_index + 1}")  # stored 0-based; people count from 1
     meta.append(f'<span class="rq-offsets">chars {c.start}–{c.end}</span>')
     return (
@@ -226,7 +269,8 @@ def render_turn(answer: Answer, turn: int) -> str:
         conflict_html(answer, turn),
     ]
     if answer.citations:
-        cards = "".join(citation_card(c, n, turn) for n, c in enumerate(answer.citations, 1))
+        marked = _operand_cells(answer)
+        cards = "".join(citation_card(c, n, turn, marked=marked) for n, c in enumerate(answer.citations, 1))
         parts.append(f'<div class="rq-cards">{cards}</div>')
     if answer.kind == "not_found":
         if answer.related:
@@ -238,6 +282,19 @@ def render_turn(answer: Answer, turn: int) -> str:
                          "and no related sentences were found.</div></div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def _operand_cells(answer: Answer) -> set[tuple[int, int]]:
+    """(row, column) of every table cell a computation used."""
+    if answer.computation is None:
+        return set()
+    out = set()
+    for o in answer.computation.operands:
+        if 1 <= o.citation <= len(answer.citations):
+            cell = answer.citations[o.citation - 1].cell
+            if cell is not None:
+                out.add((cell.row, cell.column))
+    return out
 
 
 def render_transcript(answers: Sequence[Answer]) -> str:

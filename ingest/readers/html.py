@@ -1,131 +1,13 @@
-"""Turn a report file's bytes into the plain text we store, plus a title.
-
-The text produced here is the document text of record: sentence offsets, page
-numbers and citations all index into it, so every reader returns one string and
-never rewrites it afterwards. Structure that matters for answering (paragraphs,
-headings, list items, table rows) is expressed in a small Markdown-like form the
-sentence splitter understands: blank lines between paragraphs, "# " headings,
-"- " items and "| a | b |" table rows.
-
-Every failure a person can fix (wrong file, encrypted PDF, binary data renamed to
-.txt) becomes a `BadInput` with a short message; library exceptions never escape.
-"""
+"""HTML pages: the main text as blocks, data tables as Markdown rows (colspan, rowspan, caption, thead)."""
 
 from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable
-from pathlib import Path
 
-from reportqa.errors import BadInput, UnsupportedFile
-from reportqa.models import Document
-from reportqa.settings import FILE_TYPES as SUPPORTED  # the one list of readable types
-
-from ingest.readers_office import read_docx as _read_docx, read_pdf as _read_pdf
-from ingest.text_utils import CONTROL_CHARS as _CONTROL_CHARS, SPACES as _SPACES
-from ingest.text_utils import ReaderResult as _ReaderResult
-from ingest.text_utils import clean as _clean, collapse as _collapse, first_line as _first_line, short as _short
-
-_SNIFF_BYTES = 8192
-_BINARY_CONTROL_RATIO = 0.30
-
-# Bytes that ordinary text files contain below 0x20: tab, LF, CR, form feed, backspace, ESC.
-_TEXT_CONTROL_BYTES = frozenset(b"\t\n\r\f\b\x1b")
-_MD_H1 = re.compile(r"^[ ]{0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-
-
-def read_document(path: Path, data: bytes, doc_id: str) -> Document:
-    """Read one report file (its name and bytes) into a `Document`.
-
-    The reader is chosen by the lower-cased suffix of `path`; the file itself is
-    never opened, so callers can pass uploaded bytes. Raises `UnsupportedFile`
-    for other suffixes and `BadInput` for files that cannot be read.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    reader = _READERS.get(suffix)
-    if reader is None:
-        supported = ", ".join(SUPPORTED)
-        if not suffix:
-            raise UnsupportedFile(f"file has no extension (supported: {supported})")
-        raise UnsupportedFile(f"unsupported file type '{suffix}' (supported: {supported})")
-    if not data:
-        raise BadInput("file is empty")
-
-    text, title, pages, page_starts, warnings = reader(data)
-    if not text.strip():
-        raise BadInput("file has no text")
-    return Document(
-        doc_id=doc_id,
-        title=_clean_title(title) or path.stem,
-        source=str(path),
-        stem=path.stem,
-        text=text,
-        pages=pages,
-        page_starts=page_starts,
-        warnings=warnings,
-    )
-
-
-
-
-# --------------------------------------------------------------------------- text
-
-
-def _looks_binary(data: bytes) -> bool:
-    """True for data that is almost certainly not a text file (same idea as git and grep)."""
-    sample = data[:_SNIFF_BYTES]
-    if b"\x00" in sample:
-        return True
-    controls = sum(1 for b in sample if (b < 0x20 and b not in _TEXT_CONTROL_BYTES) or b == 0x7F)
-    return controls > _BINARY_CONTROL_RATIO * len(sample)
-
-
-def _decode(data: bytes) -> tuple[str, list[str]]:
-    """Bytes of a text file to str, refusing binary data and flagging bad UTF-8."""
-    # A UTF-16 file (Windows "Unicode" export) is full of NUL bytes, so it must be
-    # recognised by its BOM before the binary sniffing would reject it.
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError:
-            pass
-    if _looks_binary(data):
-        raise BadInput("looks like a binary file, not text")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), ["invalid UTF-8 bytes replaced"]
-
-
-def _clean_title(title: str | None) -> str | None:
-    if not title:
-        return None
-    title = _SPACES.sub(" ", _CONTROL_CHARS.sub(" ", title)).strip()
-    return title or None
-
-
-def _read_plain(data: bytes) -> _ReaderResult:
-    text, warnings = _decode(data)
-    text = _clean(text)
-    if not text.strip():
-        raise BadInput("file has no text")
-    return text, _first_line(text), None, None, warnings
-
-
-def _read_markdown(data: bytes) -> _ReaderResult:
-    text, warnings = _decode(data)
-    text = _clean(text)
-    if not text.strip():
-        raise BadInput("file has no text")
-    m = _MD_H1.search(text)
-    return text, (m.group(1) if m else None), None, None, warnings
-
-
-# --------------------------------------------------------------------------- HTML
+from ingest.readers.common import Limits, ReaderResult, clean, collapse, decode, looks_binary, short
+from ingest.tables import TableHint, render_table
+from reportqa.errors import BadInput
 
 _DROP_TAGS = (
     "script", "style", "noscript", "template", "iframe", "svg",
@@ -139,29 +21,34 @@ _HEADING_LEVEL = {f"h{i}": i for i in range(1, 7)}
 _MAX_CELL_CHARS = 500
 
 
-def _read_html(data: bytes) -> _ReaderResult:
+def read_html(data: bytes, limits: Limits | None = None) -> ReaderResult:
+    """An .html page: headings, paragraphs, list items and data tables; scripts and page chrome dropped."""
+    limits = limits or Limits()
     markup, warnings = _decode_html(data)
+    hints: list[TableHint] = []
     try:
-        text, title = _html_to_text(markup)
+        text, title = _html_to_text(markup, hints, limits, warnings)
     except RecursionError:
         text, title = _html_to_text_regex(markup)
+        hints = []
         warnings.append("HTML is too deeply nested; used a simplified text extraction")
     except BadInput:
         raise
     except Exception as exc:  # a parser bug must not take the whole ingest down
         text, title = _html_to_text_regex(markup)
-        warnings.append(f"HTML parser failed ({_short(exc)}); used a simplified text extraction")
-    text = _clean(text)
+        hints = []
+        warnings.append(f"HTML parser failed ({short(exc)}); used a simplified text extraction")
+    text = clean(text)
     if not text.strip():
         raise BadInput("file has no text")
-    return text, title, None, None, warnings
+    return ReaderResult(text, title, None, None, warnings, hints)
 
 
 def _decode_html(data: bytes) -> tuple[str, list[str]]:
     """Decode HTML, honouring a declared <meta charset> when the bytes are not UTF-8."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(data)
-    if _looks_binary(data):
+        return decode(data)
+    if looks_binary(data):
         raise BadInput("looks like a binary file, not text")
     try:
         return data.removeprefix(b"\xef\xbb\xbf").decode("utf-8"), []
@@ -189,17 +76,18 @@ def _make_soup(markup: str):
         return BeautifulSoup(markup, "html.parser")
 
 
-def _html_to_text(markup: str) -> tuple[str, str | None]:
+def _html_to_text(markup: str, hints: list[TableHint] | None = None, limits: Limits | None = None,
+                  warnings: list[str] | None = None) -> tuple[str, str | None]:
     """Structured text from HTML: one block per paragraph-like element."""
     from bs4.element import NavigableString, PreformattedString, Tag
 
     soup = _make_soup(markup)
     title = None
     if soup.title is not None:
-        title = _collapse(soup.title.get_text(" "))
+        title = collapse(soup.title.get_text(" "))
     if not title:
         h1 = soup.find("h1")
-        title = _collapse(h1.get_text(" ")) if h1 is not None else None
+        title = collapse(h1.get_text(" ")) if h1 is not None else None
 
     for tag in soup.find_all(_DROP_TAGS):
         if tag.decomposed:  # already gone with a dropped ancestor
@@ -220,10 +108,10 @@ def _html_to_text(markup: str) -> tuple[str, str | None]:
         raw = "".join(buf)
         buf.clear()
         if pre_depth:
-            lines = (_collapse(line) for line in raw.split("\n"))
+            lines = (collapse(line) for line in raw.split("\n"))
             text = "\n".join(line for line in lines if line)
         else:
-            text = _collapse(raw)
+            text = collapse(raw)
         if text:
             blocks.append(prefix[0] + text)
             prefix[0] = ""
@@ -251,13 +139,15 @@ def _html_to_text(markup: str) -> tuple[str, str | None]:
             continue
 
         if name == "table":
-            table = _html_table(node)
-            if table is not None:
+            table = _html_table(node, limits or Limits(), warnings if warnings is not None else [])
+            if table is not None and table[1]:
                 flush()
                 caption, rows = table
                 if caption:
                     blocks.append(caption)
                 blocks.append("\n".join(rows))
+                if hints is not None:
+                    hints.append(TableHint(first_line=rows[0], caption=caption))
                 continue  # rows already emitted; don't walk the cells again
         if name in _BLOCK_TAGS or name in _HEADING_LEVEL:
             flush()
@@ -281,30 +171,70 @@ def _html_to_text(markup: str) -> tuple[str, str | None]:
     return "\n\n".join(blocks), title
 
 
-def _html_table(table) -> tuple[str | None, list[str]] | None:
-    """Markdown rows for a data table, or None for a layout table that should be read as prose."""
-    rows: list[list[str]] = []
-    for tr in table.find_all("tr"):
-        if tr.find_parent("table") is not table:  # belongs to a nested table
-            continue
+def _html_table(table, limits: Limits, warnings: list[str]) -> tuple[str | None, list[str]] | None:
+    """Markdown rows for a data table, or None for a layout table that should be read as prose.
+
+    Cells spanning columns or rows keep their text in their first position and leave the
+    rest blank, so each text is stored once; rows of <th> cells (or in <thead>) are headers.
+    """
+    grid: list[list[str]] = []
+    head_flags: list[bool] = []
+    taken: dict[tuple[int, int], bool] = {}
+    trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    if len(trs) > limits.max_table_rows:
+        warnings.append(f"a table of {len(trs):,} rows was cut to {limits.max_table_rows:,} (REPORTQA_MAX_TABLE_ROWS)")
+        trs = trs[: limits.max_table_rows]
+    for ri, tr in enumerate(trs):
+        row: list[str] = []
+        ci = 0
         cells = tr.find_all(("td", "th"), recursive=False)
-        rows.append([_collapse(c.get_text(" ")) for c in cells])
-    rows = [r for r in rows if any(r)]
-    width = max((len(r) for r in rows), default=0)
+        for cell in cells:
+            while taken.get((ri, ci)):
+                row.append("")
+                ci += 1
+            span_c = _span(cell.get("colspan"))
+            span_r = _span(cell.get("rowspan"))
+            row.append(collapse(cell.get_text(" ")))
+            row.extend([""] * (span_c - 1))
+            for dr in range(span_r):
+                for dc in range(span_c):
+                    taken[(ri + dr, ci + dc)] = True
+            ci += span_c
+        while taken.get((ri, ci)):
+            row.append("")
+            ci += 1
+        grid.append(row)
+        ths = [c for c in cells if c.name == "th"]
+        in_head = tr.find_parent("thead") is not None
+        head_flags.append(in_head or (bool(ths) and len(ths) >= len(cells) - 1 and ri == len(head_flags)
+                                      and all(h for h in head_flags)))
+    keep = [i for i, r in enumerate(grid) if any(r)]
+    grid = [grid[i] for i in keep]
+    head_flags = [head_flags[i] for i in keep]
+    width = max((len(r) for r in grid), default=0)
     # Layout tables (one column, nested tables, whole articles in a cell) read better as text.
     if width < 2 or table.find("table") is not None:
         return None
-    if any(len(c) > _MAX_CELL_CHARS for r in rows for c in r):
+    if any(len(c) > _MAX_CELL_CHARS for r in grid for c in r):
         return None
-    out = []
-    for i, r in enumerate(rows):
-        r = r + [""] * (width - len(r))
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
-        if i == 0:
-            out.append("|" + "---|" * width)
+    if width * len(grid) > limits.max_table_cells:
+        keep_rows = max(1, limits.max_table_cells // width)
+        warnings.append(f"a table of {width * len(grid):,} cells was cut to {keep_rows:,} rows (REPORTQA_MAX_TABLE_CELLS)")
+        grid = grid[:keep_rows]
+    n_head = 0
+    while n_head < len(head_flags) and head_flags[n_head]:
+        n_head += 1
+    out = render_table(grid, max(1, n_head))
     caption_tag = table.find("caption")
-    caption = _collapse(caption_tag.get_text(" ")) if caption_tag is not None else None
+    caption = collapse(caption_tag.get_text(" ")) if caption_tag is not None else None
     return caption or None, out
+
+
+def _span(value) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), 100))
+    except (TypeError, ValueError):
+        return 1
 
 
 _RX_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -325,7 +255,7 @@ def _html_to_text_regex(markup: str) -> tuple[str, str | None]:
     """Non-recursive fallback: strip tags with regexes. Loses headings and tables, keeps paragraphs."""
 
     def strip(fragment: str) -> str:
-        return _collapse(html_lib.unescape(_RX_TAG.sub(" ", fragment)))
+        return collapse(html_lib.unescape(_RX_TAG.sub(" ", fragment)))
 
     m = _RX_TITLE.search(markup) or _RX_H1.search(markup)
     title = strip(m.group(1)) if m else None
@@ -335,18 +265,7 @@ def _html_to_text_regex(markup: str) -> tuple[str, str | None]:
     s = _RX_TAG.sub(" ", s)
     # Unescape last, so "&lt;script&gt;" written as text survives as literal text.
     s = html_lib.unescape(s)
-    blocks = (_collapse(b) for b in _RX_BLANKS.split(s))
+    blocks = (collapse(b) for b in _RX_BLANKS.split(s))
     return "\n\n".join(b for b in blocks if b), title
 
 
-# --------------------------------------------------------------------------- helpers
-
-
-_READERS: dict[str, Callable[[bytes], _ReaderResult]] = {
-    ".txt": _read_plain,
-    ".md": _read_markdown,
-    ".html": _read_html,
-    ".htm": _read_html,
-    ".pdf": _read_pdf,
-    ".docx": _read_docx,
-}
