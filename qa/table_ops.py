@@ -159,6 +159,9 @@ def _operate(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq:
             return answer
         op = "figure"  # "the percentage of X in 2017" where X's row is in percent: a lookup
     if op in ("difference", "percent_change"):
+        two_rows = _two_rows(q, view, row, ranked, tq, tokens) if len(years) < 2 else None
+        if two_rows is not None:
+            return _computed(q, snap, view, op, two_rows)
         if len(years) >= 2:
             periods = change_order(q, years)
         elif len(years) == 1:
@@ -189,6 +192,39 @@ def _operate(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq:
     return _lookup(q, snap, view, row, cols)
 
 
+def _second_row(q: Question, row: Row, ranked, tokens: list[str]):
+    """Another row the question names with words of its own (the other side of a comparison)."""
+    own = set(tokenize(row.label))
+    qs = set(tokens)
+    for m in ranked[1:]:
+        theirs = set(tokenize(m.row.label))
+        if m.row is not row and m.score >= MIN_ROW_SCORE * 0.8 and (theirs - own) & qs:
+            return m
+    return None
+
+
+def _two_rows(q: Question, view: TableView, row: Row, ranked, tq: TableQuestion,
+              tokens: list[str]) -> list[tuple[Row, Cell]] | None:
+    """"The difference between A and B (in 2019)": two rows in one period, in the order named."""
+    low = q.text.lower()
+    if not re.search(r"\bbetween\b.+\band\b|\bthan\b|\bversus\b|\bvs\.?\b", low):
+        return None
+    other = _second_row(q, row, ranked, tokens)
+    if other is None:
+        return None
+    cols = pick_columns(q, view, tq.years[:1], tokens, row=row) if tq.years else \
+        [c for c in sorted(row.cells) if c in other.row.cells][:1]
+    if not cols:
+        return None
+    a, b = _cells(row, cols), _cells(other.row, cols)
+    if not a or not b:
+        return None
+    pairs = [a[0], b[0]]
+    if _mention(q, other.row.label) < _mention(q, row.label):
+        pairs.reverse()
+    return pairs
+
+
 def _is_percent_row(view: TableView, row: Row) -> bool:
     return any(c.scale == "percent" for c in row.cells.values())
 
@@ -196,10 +232,7 @@ def _is_percent_row(view: TableView, row: Row) -> bool:
 def _ratio(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq: TableQuestion,
            tokens: list[str]) -> Answer | None:
     """A share or ratio of two rows in one period: the part over the whole ("A out of total B")."""
-    own = set(tokenize(row.label))
-    other = next((m for m in ranked[1:] if m.score >= MIN_ROW_SCORE * 0.8
-                  and set(tokenize(m.row.label)) - own and set(tokenize(m.row.label)) & set(tokens)
-                  and m.row is not row), None)
+    other = _second_row(q, row, ranked, tokens)
     if other is None:
         return None
     years = tq.years or sorted(set(view.years.values()), reverse=True)[:1]

@@ -92,3 +92,21 @@ def test_gate_tatqa_text_dev(bench_store, embedder):
 def test_gate_drop_num_dev(bench_store, embedder):
     run = evaluate(bench_store, embedder, DROP_DEV)
     assert_gate(run, DROP_DEV, "drop_num_dev")
+
+
+TATQA_TABLE_DEV = SHARED / "benchmarks" / "tatqa" / "tatqa_table.dev.jsonl"
+
+
+def test_gate_tables(tmp_path, embedder):
+    from eval.table_fixtures import write_fixtures
+
+    gold = GOLD / "tables.jsonl"
+    write_fixtures(tmp_path / "fixtures")
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[tmp_path / "fixtures"])
+    assert_gate(run, gold, "tables")
+
+
+@pytest.mark.shared
+def test_gate_tatqa_table_dev(bench_store, embedder):
+    run = evaluate(bench_store, embedder, TATQA_TABLE_DEV)
+    assert_gate(run, TATQA_TABLE_DEV, "tatqa_table_dev")

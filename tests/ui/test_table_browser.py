@@ -1,0 +1,79 @@
+"""In the browser: a figure read from a PDF table is shown in its table, the cell highlighted.
+
+Uses the session's real `reportqa serve` (tests/ui/conftest.py): the ruled-table PDF
+fixture is uploaded through the Documents tab, asked about, and removed again so the
+other UI tests see the store as they expect. The screenshot goes to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from eval.table_fixtures import FIXTURES
+from tests.ui.conftest import REPO
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium (never `playwright install`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def ask(pg, question: str, turn: int):
+    pg.get_by_role("tab", name="Chat").click()
+    pg.locator("#rq-question textarea").fill(question)
+    pg.locator("#rq-ask").click()
+    answer = pg.locator(f"#rq-transcript #rq-{turn}")
+    answer.wait_for(timeout=TIMEOUT_MS)
+    return answer
+
+
+@pytest.mark.browser
+def test_cited_cell_is_highlighted_in_its_table(browser, ui_server, tmp_path):
+    report = tmp_path / "ruled-results.pdf"
+    report.write_bytes(FIXTURES["ruled-results.pdf"]())
+    context = browser.new_context(viewport={"width": 1200, "height": 1100})
+    page = context.new_page()
+    page.goto(ui_server.url, wait_until="load")
+    try:
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#rq-upload input[type=file]").set_input_files(str(report))
+        page.locator("#rq-upload-status table").wait_for(timeout=TIMEOUT_MS)
+        expect(page.locator("#rq-docs")).to_contain_text("ruled-results.pdf", timeout=20_000)
+
+        turn = ask(page, "How many women were rescued in 2021?", 0)
+        assert "265" in turn.locator(".rq-answer strong").first.inner_text()
+        card = turn.locator(".rq-card-cell").first
+        assert card.locator(".rq-cell-cited").inner_text() == "265"
+        assert "2021" in card.locator("thead").inner_text()
+        assert "of whom women" in card.locator("tbody").inner_text()
+        assert "column “2021”" in card.inner_text() and "page 1" in card.inner_text()
+
+        turn = ask(page, "What was the change in suspects arrested from 2021 to 2022?", 1)
+        assert "108" in turn.locator(".rq-answer strong").first.inner_text()
+        first = turn.locator(".rq-card-cell").first
+        assert first.locator(".rq-cell-cited").inner_text() == "295"
+        assert first.locator(".rq-cell-operand").inner_text() == "187"
+        (REPO / "test-artifacts").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "test-artifacts" / "table-cell.png"), full_page=True)
+    finally:
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#rq-remove-pick input").click()
+        page.get_by_role("option", name="ruled-results.pdf", exact=False).first.click()
+        page.locator("#rq-remove").click()
+        expect(page.locator("#rq-upload-status")).to_contain_text("Removed", timeout=30_000)
+        context.close()
