@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from reportqa.numbers import format_number
 from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Cell, Citation, Computation, Operand
 
@@ -19,15 +20,11 @@ from qa.table_question import TableQuestion, change_order, read_table_question, 
 from qa.tables import (Row, TableView, candidate_tables, group_columns, match_rows, pick_columns,
                        target_tokens, unknown_names)
 
+fmt = format_number  # the one number formatter (reportqa/numbers.py)
+
 MIN_ROW_SCORE = 0.5   # a row header must match at least this well (0..1) to answer from the table
 MIN_LEXICAL = 0.3     # ... and say enough of the header's distinctive words,
 MIN_SEMANTIC = 0.8    # ... unless it means the same in other words
-
-
-def fmt(x: float) -> str:
-    if abs(x - round(x)) < 1e-9:
-        return f"{int(round(x)):,}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 class _Citer:
