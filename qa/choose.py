@@ -15,6 +15,7 @@ from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
 from qa.reader import Snapshot
+from qa.table_precedence import table_answer_if_better
 
 
 def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] | None,
@@ -36,9 +37,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
             return not_found(q, snap, hits, f"Nothing retrieved mentions {years}; closest sentences are listed.")
     if not q.wants_number:
         return passage_answer(q, snap, hits)
-    from qa.table_ops import table_answer
-
-    tabled = table_answer(q, snap, hits, doc_ids, getattr(retriever, "embedder", None))
+    tabled = table_answer_if_better(q, snap, hits, doc_ids, getattr(retriever, "embedder", None))
     if tabled is not None:
         return tabled
     special = compute.try_operation(q, snap, hits, doc_ids)

@@ -45,7 +45,8 @@ class _Citer:
 
 
 def _label(row: Row, cell: Cell) -> str:
-    return f"{' › '.join(row.path) or 'row ' + str(cell.row)}, {' '.join(cell.column_path) or 'column ' + str(cell.column)}"
+    # No row or column numbers: a label must not show a number the cells do not state.
+    return f"{' › '.join(row.path) or 'unlabelled row'}, {' '.join(cell.column_path) or 'unlabelled column'}"
 
 
 def _lookup(q: Question, snap: Snapshot, view: TableView, row: Row, columns: list[int]) -> Answer | None:
