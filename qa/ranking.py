@@ -207,8 +207,17 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         and head is not None and _head(c) == head
         and c.is_change == best.is_change
         and scale_of(c) == scale_of(best)
+        and not _same_table(c, best)
     ]
     return best, rivals
+
+
+def _same_table(a: Candidate, b: Candidate) -> bool:
+    """Whether two figures are rows of one table. Rows of a table are its bands or groups
+    ("Under 15", "15 to 17"), never two sources for one figure, so they do not conflict."""
+    sa, sb = a.sentence, b.sentence
+    return (sa.kind == "table_row" and sb.kind == "table_row" and sa.doc_id == sb.doc_id
+            and sa.table_header == sb.table_header)
 
 
 def _head(c: Candidate) -> str | None:
