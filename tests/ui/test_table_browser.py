@@ -7,39 +7,14 @@ other UI tests see the store as they expect. The screenshot goes to test-artifac
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from eval.table_fixtures import FIXTURES
 from tests.ui.conftest import REPO
+from tests.ui.test_server import ask, browser  # noqa: F401 (browser is a fixture)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 90_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium (never `playwright install`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def ask(pg, question: str, turn: int):
-    pg.get_by_role("tab", name="Chat").click()
-    pg.locator("#rq-question textarea").fill(question)
-    pg.locator("#rq-ask").click()
-    answer = pg.locator(f"#rq-transcript #rq-{turn}")
-    answer.wait_for(timeout=TIMEOUT_MS)
-    return answer
 
 
 @pytest.mark.browser
