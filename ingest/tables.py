@@ -20,7 +20,8 @@ TABLE_LINE = re.compile(r"^\s*\|.*\|\s*$")
 TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r"\s+")
 _YEARISH = re.compile(r"^\W*(?:(?:FY|fiscal(?: year)?|year|19\d\d|20\d\d|Q[1-4]|H[12])\W*)+\W*$", re.I)
-_NUMBER = re.compile(r"\(?-?[$£€¥]?\s*\d[\d,]*(?:\.\d+)?\s*%?\)?")
+# "$(55,197)", "$ (3.5)" and "(66)%" too: the currency sign and percent may sit outside the parentheses.
+_NUMBER = re.compile(r"(?:[$£€¥]\s*)?\(?\s*-?[$£€¥]?\s*\d[\d,]*(?:\.\d+)?\s*%?\s*\)?\s*%?")
 _UNIT_NOTE = re.compile(
     r"(?:\bin\s+|\(\s*)?(?:(?:US|A|C|NZ|HK|S)?\$|£|€|¥|RMB|USD|EUR|GBP|dollars?)?\s*'?"
     r"\b(thousands?|millions?|billions?|mn|bn|'000s?|000s)\b"
@@ -103,7 +104,7 @@ def parse_number(text: str) -> float | None:
     if not m:
         return None
     raw = m.group(0)
-    neg = raw.startswith("(") and raw.endswith(")") or "-" in raw
+    neg = "(" in raw and ")" in raw or "-" in raw
     digits = re.sub(r"[^\d.]", "", raw)
     try:
         value = float(digits)
@@ -145,18 +146,34 @@ def prose_unit_note(text: str) -> tuple[str | None, str]:
     return found.group(0).strip(" ("), _SCALE_OF.get(word, "")
 
 
+_YEAR_IN = re.compile(r"(?<![\d,.$])(?:19|20)\d\d(?![\d,]|\.\d)")
+
+
+def _period_cell(c: str) -> bool:
+    """A column header naming a period: "2019", "June 30, 2019", "2018/2019", "2019 vs. 2018",
+    "2018 1" (a footnote digit glued on). Besides its years it holds at most a day or a
+    footnote (one or two digits), and no currency or percent sign (a figure is never a header)."""
+    if not _YEAR_IN.search(c) or re.search(r"[$£€¥%]", c):
+        return False
+    return all(len(d) <= 2 for d in re.findall(r"\d+", _YEAR_IN.sub(" ", c)))
+
+
 def _header_like(cells: list[str]) -> bool:
-    """A row under the first header row that still labels columns: years, periods, units."""
+    """A row under the first header row that still labels columns: years, periods, units.
+
+    Words beside a period ("% Change" next to "2018" and "2017") label columns too; a row of
+    words alone with a label of its own is data ("Country | Capital" tables)."""
     rest = [c.strip() for c in cells[1:] if c.strip()]
     if not rest:
         return False
+    periods = any(_YEARISH.match(c) or _period_cell(c) for c in rest)
     for c in rest:
-        if _YEARISH.match(c) or (unit_note(c)[0] and parse_number(c) is None):
+        if _YEARISH.match(c) or _period_cell(c) or (unit_note(c)[0] and parse_number(c) is None):
             continue
         if re.search(r"\d", c):
             return False
-        if cells[0].strip():
-            return False  # a labelled row of words is data ("Country | Capital" tables)
+        if cells[0].strip() and not periods:
+            return False
     return True
 
 

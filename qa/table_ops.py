@@ -44,6 +44,20 @@ class _Citer:
         return self._index[key]
 
 
+# A rate ("Earnings per share", "Debt to equity ratio") is not a total: a table's "in thousands"
+# note scales its totals, not its rates (notes often say so: "except per share data").
+_RATE = re.compile(r"\bper\b(?!\s*cent)|\bratio\b", re.I)
+
+
+def _scale(view: TableView, row: Row, cell: Cell) -> str:
+    """The scale of a cell's figure: its own (from its column header or a percent sign), else the
+    table's, except for rates."""
+    scale = cell.scale or view.scale
+    if scale and scale != "percent" and scale == view.scale and _RATE.search(" ".join(row.path)):
+        return ""
+    return scale
+
+
 def _label(row: Row, cell: Cell) -> str:
     # No row or column numbers: a label must not show a number the cells do not state.
     return f"{' › '.join(row.path) or 'unlabelled row'}, {' '.join(cell.column_path) or 'unlabelled column'}"
@@ -59,7 +73,7 @@ def _lookup(q: Question, snap: Snapshot, view: TableView, row: Row, columns: lis
         n = citer.ref(row, cell)
         parts.append(f"**{cell.text}** [{n}] ({_label(row, cell)})")
     values = [c.value for c in cells]
-    scale = cells[0].scale or view.scale
+    scale = _scale(view, row, cells[0])
     return Answer(question=q.text, text="; ".join(parts), value=values[0] if len(values) == 1 else values,
                   scale=scale, kind="figure", citations=citer.citations)
 
@@ -70,7 +84,7 @@ def _computed(q: Question, snap: Snapshot, view: TableView, op: str, pairs: list
     citer = _Citer(snap)
     operands = [Operand(value=c.value, text=c.text, citation=citer.ref(r, c)) for r, c in pairs]
     shown = [f"{fmt(o.value)} [{o.citation}]" for o in operands]
-    scale = pairs[0][1].scale or view.scale
+    scale = _scale(view, pairs[0][0], pairs[0][1])
     if op == "difference":
         result, formula = values[0] - values[1], f"{shown[0]} − {shown[1]}"
     elif op == "percent_change":
@@ -312,14 +326,23 @@ def _years_list(q: Question, snap: Snapshot, views: list[TableView], embedder, t
     view = found[0] if found and found[1].score >= MIN_ROW_SCORE else (views[0] if len(views) == 1 else None)
     if view is None or len(set(view.years.values())) < 2:
         return None
-    row = found[1].row if found and found[0] is view else view.rows[0]
-    cols = [c for c in view.year_columns if c in row.cells] or view.year_columns
+    def covered(r: Row) -> int:
+        return sum(1 for c in view.year_columns if c in r.cells)
+
+    # The years are cited through a row's cells (each read under its year header): the matched
+    # row unless another row has a figure for more of the years.
+    row = found[1].row if found and found[0] is view else None
+    fullest = max(view.rows, key=covered)
+    if row is None or covered(fullest) > covered(row):
+        row = fullest
+    cols = [c for c in view.year_columns if c in row.cells]
+    if len(cols) < 2:
+        return None
     ys = list(dict.fromkeys(view.years[c] for c in cols))
     citer = _Citer(snap)
     refs = []
     for c in cols:
-        cell = row.cells.get(c)
-        if cell is not None:
-            refs.append(f"{view.years[c]}: {cell.text} [{citer.ref(row, cell)}]")
+        cell = row.cells[c]
+        refs.append(f"{view.years[c]}: {cell.text} [{citer.ref(row, cell)}]")
     return Answer(question=q.text, text=", ".join(f"**{y}**" for y in ys) + f" ({row.label}: {'; '.join(refs)})",
                   value=[float(y) for y in ys], kind="figure", citations=citer.citations)

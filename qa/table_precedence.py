@@ -61,6 +61,10 @@ def table_wins(q: Question, snap: Snapshot, hits, tabled: Answer | None) -> bool
     if tabled.kind == "not_found":
         return True  # the question names something no candidate document mentions
     cell = table_match(q, snap, tabled, _weights(q, snap, hits))
+    if q.wants_years_list and isinstance(tabled.value, list):
+        # The periods a table covers are its year headers, which prose rarely lists whole:
+        # the table's list answers unless a sentence matches the question better.
+        return cell >= stated_match(q, snap, hits)
     return cell >= stated_match(q, snap, hits) + TABLE_MARGIN
 
 

@@ -19,7 +19,6 @@ from qa.question import Question
 from qa.tables import years_in
 
 _RANGE = re.compile(r"\b((?:19|20)\d\d)\s*(?:-|–|to|through|until)\s*((?:19|20)\d\d)\b", re.I)
-_FROM = re.compile(r"\bfrom\b[^?]*?\b(?:to|and)\b", re.I)
 _SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 
@@ -89,15 +88,15 @@ def question_years(q: Question, op: str) -> list[int]:
 
 
 def change_order(q: Question, years: list[int]) -> list[int]:
-    """The two years of a change, minuend first: "from 2018 to 2019" is 2019 − 2018, "more in
-    2022 than in 2020" is 2022 − 2020, "fewer in 2020 than in 2022" is 2022 − 2020."""
+    """The two years of a change, minuend first. A comparison says its order ("more in 2022 than
+    in 2020" is 2022 − 2020, "fewer in 2020 than in 2022" is 2022 − 2020); a change over time runs
+    from the earlier year to the later whichever is named first ("from 2019 to 2018", "between
+    2019 and 2018" are both 2019 − 2018), as reports state changes."""
     a, b = years[0], years[1]
     low = q.text.lower()
     if " than " in low:
         w = words()["operations"]
         return [b, a] if _has(low, w["comparative_less"]) else [a, b]
-    if _FROM.search(q.text):
-        return [b, a]
     return [max(a, b), min(a, b)]
 
 

@@ -133,6 +133,22 @@ def test_markdown_table_unit_note_and_indented_rows():
     assert any("Calls received › " in s.search_text and "labour" in s.search_text for s in rows)
 
 
+def test_period_header_rows_under_a_spanning_header_label_the_columns():
+    # Dates, a footnote digit glued to a year and words beside years are headers; a first
+    # body row of figures (its label a date) is data.
+    text = ("| | Year Ended | | |\n|---|---|---|---|\n| | June 30, 2019 | June 30, 2018 1 | % Change |\n"
+            "| Balance at January 1, 2019 | 100 | 200 | (50) |\n| Domestic | $22,330 | $(55,197) | 140% |\n")
+    doc = read_document(Path("r.md"), text.encode(), "d")
+    (table,) = doc.tables
+    assert len(table.header_rows) == 2
+    dom = cell(doc, "Domestic", "June 30, 2018 1")
+    assert dom.column_path == ["Year Ended", "June 30, 2018 1"] and dom.value == -55197
+    assert cell(doc, "Balance at January 1, 2019", "June 30, 2019").value == 100
+    words = "| Country | Capital |\n|---|---|\n| Laos | Vientiane |\n"
+    (plain,) = read_document(Path("c.md"), words.encode(), "c").tables
+    assert len(plain.header_rows) == 1
+
+
 # ---- malformed tables ----------------------------------------------------------------------
 
 

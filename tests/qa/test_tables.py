@@ -87,3 +87,43 @@ def test_formula_cell_total_and_unknown_names_abstain(table_qa):
 def test_a_year_the_table_lacks_is_not_answered(table_qa):
     a = ask(table_qa, "How many victims were rescued in 2019?", "ruled-results")
     assert a.kind == "not_found" and a.value is None
+
+
+STATEMENT = """# Statement of operations
+
+The table below shows the results of the last three fiscal years.
+
+| | Year Ended | | |
+|---|---|---|---|
+| (In thousands, except per share data) | June 30, 2019 | June 30, 2018 | June 30, 2017 |
+| Net revenue | $22,330 | $20,110 | $18,905 |
+| Operating loss | $(5,946) | $(4,120) | $(2,310) |
+| Earnings per share | 1.25 | 1.10 | 0.95 |
+"""
+
+
+@pytest.fixture(scope="module")
+def statement_qa(tmp_path_factory, embedder):
+    root = tmp_path_factory.mktemp("statement-qa")
+    (root / "fx").mkdir()
+    (root / "fx" / "statement.md").write_text(STATEMENT, encoding="utf-8")
+    settings = Settings(data_dir=root / "data")
+    Ingestor(settings, embedder=embedder).ingest([root / "fx"])
+    return QA(settings, embedder=embedder)
+
+
+def test_date_headers_are_year_columns_and_bracketed_dollars_are_negative(statement_qa):
+    a = ask(statement_qa, "What was the average operating loss in 2018 and 2019?", "statement")
+    assert a.kind == "computed" and a.value == (-5946 - 4120) / 2 and a.scale == "thousand"
+    assert [a.citations[o.citation - 1].cell.text for o in a.computation.operands] == ["$(4,120)", "$(5,946)"]
+
+
+def test_a_rate_row_is_not_scaled_by_the_tables_unit_note(statement_qa):
+    a = ask(statement_qa, "What was the earnings per share in 2018?", "statement")
+    assert a.value == 1.10 and a.scale == ""
+    assert ask(statement_qa, "What was the net revenue in 2017?", "statement").scale == "thousand"
+
+
+def test_years_list_is_the_tables_year_headers(statement_qa):
+    a = ask(statement_qa, "Which years does the table provide information for?", "statement")
+    assert sorted(a.value) == [2017.0, 2018.0, 2019.0]
