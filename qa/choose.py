@@ -52,8 +52,9 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
         picks = per_year_same_sentence(q, cands) or list(per_year(q, cands).values())
         if len(picks) == len(set(q.years)) and all(c.match >= MIN_MATCH for c in picks):
             return list_answer(q, snap, picks)
-    if q.respectively and not q.years:
-        listed = respectively_list(q, snap, cands)
+    if q.respectively and len(set(q.years)) <= 1:
+        # One period or none: the list runs over the named things ("federal, state and foreign").
+        listed = respectively_list(q, snap, [c for c in cands if c.year is None or c.year in q.years])
         if listed is not None:
             return listed
     if q.wants_count and q.target and may_count_events(q):

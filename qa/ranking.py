@@ -174,7 +174,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
         for c in sentence_candidates(s, rank, score):
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
-            if c.value in qnums and q.operation == "figure":
+            if abs(c.value) in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
             c.sentence_terms |= set(intro)
             score_candidate(c, q, weights, context)

@@ -116,6 +116,8 @@ def _digits(text: str, m: re.Match, floor: int) -> list[_Hit]:
         and not _SPACE.search(text, opener, h.end)
     ):
         h.start, h.end = min(h.start, opener), h.end + 1
+        if _is_marker(text, raw, opener, cur, h):
+            return [_label(text, h, h.start, "note")]
         h.value, h.negative = -abs(h.value), True
         if h.kind == "number" and text.startswith("%", h.end):  # "(12.5)%" in a table
             h.kind, h.scale, h.end = "percent", "percent", h.end + 1
@@ -124,6 +126,17 @@ def _digits(text: str, m: re.Match, floor: int) -> list[_Hit]:
 
     _classify(text, h, floor)
     return [h]
+
+
+def _is_marker(text: str, raw: str, opener: int, cur: str | None, h: _Hit) -> bool:
+    """"(1) Includes ...", "Net sales (2)": a bracketed one- or two-digit integer that opens a
+    line or follows a word is a footnote or list marker, not the negative one or two that a
+    bracketed figure stands alone for in a statement's cell."""
+    if cur or not raw.isdigit() or len(raw) > 2 or h.kind != "number" or h.unit or h.scale \
+            or text.startswith("%", h.end):
+        return False
+    before = text[:opener].rstrip()
+    return not before or before[-1].isalpha() or before[-1] in ".:;"
 
 
 def _may_have_prefix(text: str, s: int) -> bool:
