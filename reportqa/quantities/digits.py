@@ -129,14 +129,17 @@ def _digits(text: str, m: re.Match, floor: int) -> list[_Hit]:
 
 
 def _is_marker(text: str, raw: str, opener: int, cur: str | None, h: _Hit) -> bool:
-    """"(1) Includes ...", "Net sales (2)": a bracketed one- or two-digit integer that opens a
-    line or follows a word is a footnote or list marker, not the negative one or two that a
-    bracketed figure stands alone for in a statement's cell."""
+    """"(1) Includes ...", "| Net sales (2) |": a bracketed one- or two-digit integer that opens
+    the text or follows the words of a table's label cell is a footnote or list marker, not the
+    negative one or two a bracketed figure alone in a cell stands for. In prose a bracket after
+    a word is a figure ("the East Office (64)")."""
     if cur or not raw.isdigit() or len(raw) > 2 or h.kind != "number" or h.unit or h.scale \
             or text.startswith("%", h.end):
         return False
     before = text[:opener].rstrip()
-    return not before or before[-1].isalpha() or before[-1] in ".:;"
+    if not before:
+        return True
+    return text.lstrip().startswith("|") and before[-1].isalpha()
 
 
 def _may_have_prefix(text: str, s: int) -> bool:

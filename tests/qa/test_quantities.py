@@ -364,3 +364,22 @@ def test_text2num_only_sees_number_word_spans(monkeypatch):
     assert calls == []
     _extract("Thirty-eight victims and 12 others")
     assert calls == ["thirty eight"]
+
+
+@pytest.mark.parametrize(
+    "text, marker, figure",
+    [
+        ("(1) Includes amounts capitalized of $41.8 million.", "(1)", 41.8),
+        ("| Net sales (2) | $201,977 | $182,228 |", "(2)", 201977.0),
+    ],
+)
+def test_footnote_markers_are_labels_not_negative_figures(text, marker, figure):
+    found = extract_quantities(text)
+    labels = [q for q in found if q.kind == "label"]
+    assert [text[q.start:q.end] for q in labels] == [marker]
+    assert [q.value for q in found if q.kind != "label"][0] == figure
+
+
+def test_a_bracketed_figure_alone_in_a_cell_stays_negative():
+    found = extract_quantities("| Net income | (1) | (12)% | 5 |")
+    assert [(q.kind, q.value) for q in found] == [("number", -1.0), ("percent", -12.0), ("number", 5.0)]
