@@ -40,12 +40,20 @@ def table_match(q: Question, snap: Snapshot, answer: Answer, weights: dict[str, 
     return got / total
 
 
-def stated_match(q: Question, snap: Snapshot, hits) -> float:
-    """The text ranker's match of the best figure a (non-table) sentence states, 0 when none fits."""
+CHANGE_OPERATIONS = ("difference", "percent_change")
+POOLING_OPERATIONS = ("average", "sum", "ratio")
+
+
+def stated_match(q: Question, snap: Snapshot, hits, changes_only: bool = False) -> float:
+    """The text ranker's match of the best figure a (non-table) sentence states, 0 when none
+    fits; with `changes_only`, of the best figure that is itself a change ("rose by 12")."""
     prose = [(s, sc) for s, sc in hits if s.kind != "table_row"]
     if not prose:
         return 0.0
-    best, _ = pick_figure(q, gather(q, snap, prose))
+    cands = gather(q, snap, prose)
+    if changes_only:
+        cands = [c for c in cands if c.is_change]
+    best, _ = pick_figure(q, cands)
     return best.match if best is not None and best.match >= MIN_MATCH else 0.0
 
 
@@ -64,6 +72,14 @@ def table_wins(q: Question, snap: Snapshot, hits, tabled: Answer | None) -> bool
     if q.wants_years_list and isinstance(tabled.value, list):
         # The periods a table covers are its year headers, which prose rarely lists whole:
         # the table's list answers unless a sentence matches the question better.
+        return cell >= stated_match(q, snap, hits)
+    if tabled.kind == "computed" and q.operation in CHANGE_OPERATIONS:
+        # A table that computes the asked change answers unless prose states the change itself:
+        # a sentence's level figure ("revenue was $5.2 million") is an operand, not the answer.
+        return cell >= stated_match(q, snap, hits, changes_only=True) + TABLE_MARGIN
+    if tabled.kind == "computed" and q.operation in POOLING_OPERATIONS:
+        # Prose rarely states an average or a share itself: its figures are operands, as the
+        # table's are, so neither is preferred as "stated as reported".
         return cell >= stated_match(q, snap, hits)
     return cell >= stated_match(q, snap, hits) + TABLE_MARGIN
 

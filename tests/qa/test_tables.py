@@ -99,6 +99,8 @@ The table below shows the results of the last three fiscal years.
 | Net revenue | $22,330 | $20,110 | $18,905 |
 | Operating loss | $(5,946) | $(4,120) | $(2,310) |
 | Earnings per share | 1.25 | 1.10 | 0.95 |
+
+Net revenue was $22.3 million in fiscal 2019, as new customers signed on.
 """
 
 
@@ -127,3 +129,10 @@ def test_a_rate_row_is_not_scaled_by_the_tables_unit_note(statement_qa):
 def test_years_list_is_the_tables_year_headers(statement_qa):
     a = ask(statement_qa, "Which years does the table provide information for?", "statement")
     assert sorted(a.value) == [2017.0, 2018.0, 2019.0]
+
+
+def test_a_change_is_computed_from_the_table_when_prose_states_only_a_level(statement_qa):
+    # The sentence's $22.3 million is one operand stated again, not the change asked for.
+    a = ask(statement_qa, "What was the change in net revenue from 2018 to 2019?", "statement")
+    assert a.kind == "computed" and a.value == 22330 - 20110 and a.scale == "thousand"
+    assert all(a.citations[o.citation - 1].cell is not None for o in a.computation.operands)
