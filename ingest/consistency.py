@@ -227,8 +227,9 @@ def check_self_retrieval(store: Store, have: set[str], texts: dict[str, str], sa
                    f"themselves: {examples(wrong)}", {doc_of(i) for i in wrong})
 
 
-def top_hit(store: Store, vector, where: dict | None) -> tuple[str | None, str | None, float]:
-    """Id, text and distance of the nearest stored vector ((None, None, inf) when nothing is found).
+def top_hit(store: Store, vector, where: dict | None) -> tuple[str | None, str | None, float, dict]:
+    """Id, text and distance of the nearest stored vector ((None, None, inf) when nothing is
+    found), and the distance of every id the search returned.
 
     Asks for more than one hit: Chroma searches at least as wide as the hits requested, and
     its default width (search_ef 10) now and then misses even an exact match.
@@ -236,17 +237,20 @@ def top_hit(store: Store, vector, where: dict | None) -> tuple[str | None, str |
     res = store.collection.query(query_embeddings=[vector], n_results=_SEARCH_WIDTH, where=where,
                                  include=["documents", "distances"])
     if not res["ids"][0]:
-        return None, None, float("inf")
-    return res["ids"][0][0], res["documents"][0][0], res["distances"][0][0]
+        return None, None, float("inf"), {}
+    return res["ids"][0][0], res["documents"][0][0], res["distances"][0][0], dict(zip(res["ids"][0], res["distances"][0]))
 
 
-def is_itself(hit: tuple[str | None, str | None, float], node_id: str, text: str) -> bool:
-    """The first hit is the sentence, a copy of its text, or a vector identical to it.
+def is_itself(hit: tuple, node_id: str, text: str) -> bool:
+    """The first hit is the sentence, a copy of its text, or a vector identical to it; or the
+    sentence itself comes back at its own vector's distance behind a near twin (two table rows
+    of one report with the same label and figures embed a hair apart).
 
     The model is uncased, so "The" and "the" share one vector and either may come first.
     """
-    top_id, top_text, distance = hit
-    return top_id == node_id or top_text == text or distance <= _SAME_VECTOR
+    top_id, top_text, distance, found = hit
+    return top_id == node_id or top_text == text or distance <= _SAME_VECTOR or \
+        found.get(node_id, float("inf")) <= _SAME_VECTOR
 
 
 def check_debris(store: Store, manifest: Manifest, report: Report) -> None:

@@ -149,10 +149,20 @@ def prose_unit_note(text: str) -> tuple[str | None, str]:
 _YEAR_IN = re.compile(r"(?<![\d,.$])(?:19|20)\d\d(?![\d,]|\.\d)")
 
 
+_FISCAL_SHORT = re.compile(r"^\W*(?:FY|F)\s*'?\d\d\W*$", re.I)  # "FY19", "F18", "FY18**"
+_MONTH_DAY = re.compile(
+    r"^\W*(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d{0,2}\s*,?\W*$", re.I)
+# A figure fills the whole cell: "$ 1,234", "(3.1)", "12.5%", "−184", "27,633*".
+_FIGURE = re.compile(r"^[\s$£€¥(−–-]*\d[\d,]*(?:\.\d+)?\s*%?\s*\)?\s*%?\W*$")
+
+
 def _period_cell(c: str) -> bool:
     """A column header naming a period: "2019", "June 30, 2019", "2018/2019", "2019 vs. 2018",
-    "2018 1" (a footnote digit glued on). Besides its years it holds at most a day or a
-    footnote (one or two digits), and no currency or percent sign (a figure is never a header)."""
+    "2018 1" (a footnote digit glued on), "FY19", "September 30,". Besides its years it holds at
+    most a day or a footnote (one or two digits), and no currency or percent sign (a figure is
+    never a header)."""
+    if _FISCAL_SHORT.match(c) or _MONTH_DAY.match(c):
+        return True
     if not _YEAR_IN.search(c) or re.search(r"[$£€¥%]", c):
         return False
     return all(len(d) <= 2 for d in re.findall(r"\d+", _YEAR_IN.sub(" ", c)))
@@ -170,8 +180,8 @@ def _header_like(cells: list[str]) -> bool:
     for c in rest:
         if _YEARISH.match(c) or _period_cell(c) or (unit_note(c)[0] and parse_number(c) is None):
             continue
-        if re.search(r"\d", c):
-            return False
+        if _FIGURE.match(c):
+            return False  # a figure: the data has begun
         if cells[0].strip() and not periods:
             return False
     return True

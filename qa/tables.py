@@ -22,7 +22,9 @@ from qa.reader import Snapshot
 
 _YEAR = re.compile(r"(?<![\d,.])(?:19[5-9]\d|20\d\d)(?!\d|,\d|\.\d)")
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*")
-_FY = re.compile(r"\b(?:FY|fiscal\s*(?:year)?\s*)'?(\d{2})\b", re.I)
+_FY = re.compile(r"\b(?:FY|F(?=\d\d\b)|fiscal\s*(?:year)?\s*)'?(\d{2})\b", re.I)
+# "2018/2019", "2018/19": one fiscal period, named by the year it ends in.
+_SPLIT_YEAR = re.compile(r"\b((?:19|20)\d\d)\s*/\s*((?:19|20)?\d\d)\b")
 # Words that say what to do or when, not which row: dropped before matching row headers.
 _FRAME = set(tokenize(
     "what which how many much is was were are the of in for from to between and during as at by on "
@@ -67,7 +69,11 @@ class TableView:
 
 
 def years_in(text: str) -> list[int]:
-    """Years a text names: 2019, FY19, fiscal 2019."""
+    """Years a text names: 2019, FY19, F19, fiscal 2019; a split year 2018/19 is its last year."""
+    def end_year(m: re.Match) -> str:
+        first, last = int(m.group(1)), int(m.group(2)[-2:])
+        return str(first + 1) if (first + 1) % 100 == last else m.group(0)
+    text = _SPLIT_YEAR.sub(end_year, text)
     out = [int(y) for y in _YEAR.findall(text)]
     out += [2000 + int(m.group(1)) for m in _FY.finditer(text) if int(m.group(1)) < 60]
     return list(dict.fromkeys(out))
