@@ -18,7 +18,8 @@ from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import ReportQAError, StoreError, UnsupportedFile
-from reportqa.models import DocumentInfo, IngestResult, node_id
+from reportqa.vector_codec import pack_vector
+from reportqa.models import DocumentInfo, IngestResult, node_id, row_labels
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 
@@ -228,7 +229,12 @@ class Ingestor:
         texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
         # A repeated sentence (in this group, earlier in the run, or in the edition this
         # document replaces) is embedded once.
-        vectors = self.vectors.embed([t for texts in texts_of for t in texts], self.embedder.encode)
+        labels_of = [row_labels(doc.sentences) for doc in docs]
+        labels = [label for by_table in labels_of for ls in by_table.values() for label in ls]
+        vectors = self.vectors.embed([t for texts in texts_of for t in texts] + labels, self.embedder.encode)
+        for doc, by_table in zip(docs, labels_of):
+            for table in doc.document.tables:
+                table.label_vectors = {label: pack_vector(vectors[label]) for label in by_table.get(table.index, [])}
         window = self.settings.context_window
         nodes = [
             TextNode(

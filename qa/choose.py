@@ -16,6 +16,7 @@ from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
 from qa.reader import Snapshot
 from qa.table_precedence import table_answer_if_better
+from qa.tables import table_phrase
 
 
 def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] | None,
@@ -26,6 +27,10 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
         answers = [choose_answer(p, snap, retriever, doc_ids, settings) for p in parts]
         return join_answers(question, parts, answers)
     q = parse_question(question)
+    embedder = getattr(retriever, "embedder", None)
+    phrase = table_phrase(q) if q.wants_number else ""
+    if phrase and hasattr(embedder, "query_vectors"):
+        embedder.query_vectors([question, phrase])  # one model call for retrieval and row matching
     hits = retriever.search(question, snap, doc_ids, k=settings.top_k)
     if not hits:
         return Answer(question=question, text="The reports don't say: no document matches this question.",
@@ -37,7 +42,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
             return not_found(q, snap, hits, f"Nothing retrieved mentions {years}; closest sentences are listed.")
     if not q.wants_number:
         return passage_answer(q, snap, hits)
-    tabled = table_answer_if_better(q, snap, hits, doc_ids, getattr(retriever, "embedder", None))
+    tabled = table_answer_if_better(q, snap, hits, doc_ids, embedder)
     if tabled is not None:
         return tabled
     special = compute.try_operation(q, snap, hits, doc_ids)

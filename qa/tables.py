@@ -14,7 +14,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from reportqa.bm25 import tokenize
+from reportqa.vector_codec import unpack_vector
 from reportqa.models import Cell, Sentence
 
 from qa.question import QUESTION_FRAME, Question
@@ -60,7 +63,7 @@ class TableView:
     years: dict[int, int]              # column -> the year its header names
     scale: str = ""
     caption: str = ""
-    vectors: dict[str, list[float]] = field(default_factory=dict)
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # header text -> unit vector
 
     @property
     def year_columns(self) -> list[int]:
@@ -94,16 +97,23 @@ def _tables_of_doc(snap: Snapshot, doc_id: str) -> list[TableView]:
                                             caption=s.caption or "")
         if s.table_header is None:
             continue  # a header row
-        label_cell = next((c for c in s.cells if c.column == 0), None)
-        path = (label_cell.row_path if label_cell else (s.cells[0].row_path if s.cells else [])) or []
+        label_cell = next((c for c in s.cells if c.column == 0), s.cells[0])
+        path = label_cell.row_path or []
         values = {c.column: c for c in s.cells if c.value is not None and c.column > 0}
         for c in s.cells:
             if c.column > 0 and c.column not in view.columns:
                 view.columns[c.column] = " ".join(c.column_path)
             if c.value is not None and c.scale and c.scale != "percent" and not view.scale:
                 view.scale = c.scale
-        view.rows.append(Row(sentence=s, label=path[-1] if path else "", path=path, cells=values))
+        view.rows.append(Row(sentence=s, label=s.row_label, path=path, cells=values))
+    doc = snap.documents.get(doc_id)
+    stored = {t.index: t.label_vectors for t in doc.tables} if doc is not None else {}
     for view in by_table.values():
+        for label, packed in stored.get(view.index, {}).items():
+            try:
+                view.vectors[label] = unpack_vector(packed)
+            except ValueError:  # a damaged record: that label is embedded when first needed
+                continue
         for col, head in view.columns.items():
             ys = years_in(head)
             if len(ys) == 1:
@@ -185,12 +195,15 @@ def lexical_match(question: list[str], header: str, idf: dict[str, float], conte
     return 0.7 * precision + 0.3 * recall
 
 
-def _cos(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b))
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    norm = float(np.linalg.norm(v))
+    return v / norm if norm else v
 
 
-def _vectors(embedder, view: TableView, texts: list[str]) -> dict[str, list[float]]:
-    """Embeddings of header texts, computed once per table and kept with the snapshot's view."""
+def _vectors(embedder, view: TableView, texts: list[str]) -> dict[str, np.ndarray]:
+    """Embeddings of header texts: stored at ingest, else computed once per table and kept
+    with the snapshot's view (a store written before label vectors were stored)."""
     missing = [t for t in dict.fromkeys(texts) if t and t not in view.vectors]
     if missing and embedder is not None:
         try:
@@ -201,16 +214,26 @@ def _vectors(embedder, view: TableView, texts: list[str]) -> dict[str, list[floa
         except Exception:  # matching falls back to words alone
             vecs = []
         for t, v in zip(missing, vecs):
-            norm = math.sqrt(sum(x * x for x in v)) or 1.0
-            view.vectors[t] = [x / norm for x in v]
+            view.vectors[t] = _unit(v)
     return view.vectors
 
 
-def phrase_vector(embedder, view: TableView, phrase: str) -> list[float] | None:
+def table_phrase(q: Question, tokens: list[str] | None = None) -> str:
+    """The question's words that can name a row, as written ("net cash provided ... operating")."""
+    tokens = target_tokens(q) if tokens is None else tokens
+    return " ".join(w for w in re.findall(r"[\w%$'-]+", q.text) if tokenize(w) and tokenize(w)[0] in tokens)
+
+
+def phrase_vector(embedder, phrase: str) -> np.ndarray | None:
+    """The phrase's unit vector, from the embedder's per-question memo when it keeps one."""
     if not phrase or embedder is None:
         return None
-    vecs = _vectors(embedder, view, [phrase])
-    return vecs.get(phrase)
+    try:
+        if hasattr(embedder, "query_vectors"):
+            return _unit(embedder.query_vectors([phrase])[0])
+        return _unit(embedder.get_query_embedding(phrase))
+    except Exception:  # matching falls back to words alone
+        return None
 
 
 @dataclass
@@ -227,14 +250,14 @@ def match_rows(q: Question, view: TableView, embedder=None, tokens: list[str] | 
     tokens = target_tokens(q) if tokens is None else tokens
     labels = [r.label for r in view.rows]
     idf = _idf(view, labels)
-    phrase = phrase if phrase is not None else " ".join(w for w in re.findall(r"[\w%$'-]+", q.text)
-                                                         if tokenize(w) and tokenize(w)[0] in tokens)
-    qv = phrase_vector(embedder, view, phrase)
+    phrase = phrase if phrase is not None else table_phrase(q, tokens)
+    qv = phrase_vector(embedder, phrase)
     vecs = _vectors(embedder, view, labels) if qv is not None else {}
     out = []
     for r in view.rows:
         lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1]))
-        sem = _cos(qv, vecs[r.label]) if qv is not None and r.label in vecs else lex
+        v = vecs.get(r.label) if qv is not None else None
+        sem = float(qv @ v) if v is not None and v.shape == qv.shape else lex
         out.append(RowMatch(r, LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * sem, lex, sem))
     out.sort(key=lambda m: -m.score)
     return out

@@ -45,6 +45,9 @@ class Table(BaseModel):
     n_rows: int = 0
     n_columns: int = 0
     cells: list[Cell] = Field(default_factory=list)
+    # Row label -> its embedding (float16, base64), computed at ingest so that answering
+    # matches rows by meaning without running the model over every candidate table.
+    label_vectors: dict[str, str] = Field(default_factory=dict)
 
 
 class Sentence(BaseModel):
@@ -71,6 +74,14 @@ class Sentence(BaseModel):
         return node_id(self.doc_id, self.index)
 
     @property
+    def row_label(self) -> str:
+        """A table row's own header ("of whom women"), without its parents; "" otherwise."""
+        if not self.cells:
+            return ""
+        label_cell = next((c for c in self.cells if c.column == 0), self.cells[0])
+        return label_cell.row_path[-1] if label_cell.row_path else ""
+
+    @property
     def search_text(self) -> str:
         if self.kind == "table_row" and self.table_header:
             cells = split_row(self.text)
@@ -85,6 +96,15 @@ class Sentence(BaseModel):
             prefix += "".join(f"{p} › " for p in parents)
             return prefix + "; ".join(parts)
         return self.text
+
+
+def row_labels(sentences: list[Sentence]) -> dict[int, list[str]]:
+    """The distinct labels of each table's body rows (header rows have no `table_header`), by table index."""
+    out: dict[int, dict[str, None]] = {}
+    for s in sentences:
+        if s.kind == "table_row" and s.cells and s.table_header is not None and s.row_label:
+            out.setdefault(s.cells[0].table, {})[s.row_label] = None
+    return {t: list(labels) for t, labels in out.items()}
 
 
 def node_id(doc_id: str, index: int) -> str:

@@ -45,6 +45,28 @@ def test_lookup_cites_the_cell_with_row_column_page_and_offsets(table_qa):
     assert "of whom women" in a.text and "2021" in a.text
 
 
+def test_row_labels_are_embedded_at_ingest_not_per_question(table_qa, monkeypatch):
+    from reportqa.embedding import LocalEmbedding
+
+    snap = table_qa.reader.snapshot()
+    doc = next(d for d in snap.documents.values() if d.stem == "ruled-results")
+    (table,) = [t for t in doc.tables if t.label_vectors]
+    assert {"Victims rescued", "of whom women", "Suspects arrested"} <= set(table.label_vectors)
+    encoded: list[str] = []
+    real = LocalEmbedding.encode
+
+    def counting(self, texts, threads=None):
+        encoded.extend(texts)
+        return real(self, texts, threads=threads)
+
+    monkeypatch.setattr(LocalEmbedding, "encode", counting)
+    question = "How many suspects were arrested in 2022?"
+    a = table_qa.answer(question, doc="ruled-results")
+    assert a.value == 295
+    # The question and the phrase naming its row, in one call; no row label is embedded.
+    assert question in encoded and not set(encoded) & set(table.label_vectors)
+
+
 def test_column_group_and_row_pick_the_cell(table_qa):
     a = ask(table_qa, "How many convictions were there in the South in 2021?", "regional-prosecutions")
     assert a.value == 25 and a.citations[0].cell.column_path == ["Convictions", "2021"]

@@ -52,3 +52,31 @@ def test_thread_settings_are_validated():
         Settings(query_threads=0)
     with pytest.raises(pydantic.ValidationError):
         Settings(embed_threads=-1)
+
+
+def test_question_texts_are_embedded_in_one_call_and_remembered(embedder, monkeypatch):
+    calls: list[list[str]] = []
+    real = LocalEmbedding.encode
+
+    def counting(self, texts, threads=None):
+        calls.append(list(texts))
+        return real(self, texts, threads=threads)
+
+    monkeypatch.setattr(LocalEmbedding, "encode", counting)
+    question, phrase = "How many arrests were made in the north in 2031?", "arrests north"
+    vecs = embedder.query_vectors([question, phrase])
+    assert calls == [[question, phrase]]
+    # Retrieval then finds the question's vector without running the model again.
+    again = embedder.get_query_embedding(question)
+    assert calls == [[question, phrase]]
+    assert np.allclose(again, vecs[0]) and np.allclose(vecs[0], real(embedder, [question])[0], atol=1e-5)
+
+
+def test_packed_vectors_keep_their_cosine():
+    from reportqa.vector_codec import pack_vector, unpack_vector
+
+    rng = np.random.default_rng(0)
+    a, b = (v / np.linalg.norm(v) for v in rng.normal(size=(2, 384)))
+    packed = pack_vector(a)
+    assert isinstance(packed, str) and len(packed) < 1100
+    assert abs(float(unpack_vector(packed) @ b) - float(a @ b)) < 2e-3
