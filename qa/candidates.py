@@ -91,6 +91,8 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
 _CLAUSE_BREAK = re.compile(r"[;:()$£€%]|\b(compared|versus|while|whereas|than|and|from|but|or)\b|\d{3,}", re.I)
 
 
+# A dateline or lead-in ("WASHINGTON, D.C. — In fiscal year 2015, ...") ends where the clause starts.
+_LEAD_IN = re.compile(r"[—–:;]|\s-\s")
 _OPENING_YEAR = re.compile(r"^\W*(?:in|during|for|by|as of|at|throughout)?\s*(?:the\s+)?(?:fiscal\s+(?:year\s+)?|FY\s*|calendar\s+)?'?" + YEAR_PATTERN + "$", re.I)
 
 
@@ -137,7 +139,7 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
         follow = [y for y, ys, _ in years if ys >= q.end and _leads_to_year(text[q.end:ys])]
         # A year governs the figures of its own clause; a sentence-opening "In 2022," governs all.
         before = [y for y, ys, ye in years if ye <= q.start
-                  and (not re.search(r",\s|;", text[ye:q.start]) or _OPENING_YEAR.match(text[:ye]))]
+                  and (not re.search(r",\s|;", text[ye:q.start]) or _OPENING_YEAR.match(_LEAD_IN.split(text[:ye])[-1]))]
         after = [y for y, ys, _ in years if ys >= q.end]
         only = {y for y, _, _ in years}
         # One year in the sentence governs all its figures ("Of the 1,200 crew in fiscal 2019, 300 ...").
