@@ -18,10 +18,10 @@ from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import ReportQAError, StoreError, UnsupportedFile
-from reportqa.vector_codec import pack_vector
 from reportqa.models import DocumentInfo, IngestResult, node_id, row_labels
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
+from reportqa.vector_codec import pack_vector
 
 from ingest.lock import writer_lock
 from ingest.prepare import content_id, context_of, expand_paths, prepare_document, read_checked

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from reportqa.bm25 import tokenize
-from reportqa.vector_codec import unpack_vector
 from reportqa.models import Cell, Sentence
+from reportqa.vector_codec import unpack_vector
 
 from qa.question import QUESTION_FRAME, Question
 from qa.reader import Snapshot

@@ -103,24 +103,18 @@ class LocalEmbedding(BaseEmbedding):
         phrase is then ready for every candidate table the question meets.
         """
         with self._memo_lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+            found = {t: self._memo[t] for t in texts if t in self._memo}
+            for t in found:
+                self._memo.move_to_end(t)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            vecs = self.encode(missing, threads=self.query_threads)
+            found.update(zip(missing, self.encode(missing, threads=self.query_threads)))
             with self._memo_lock:
-                for t, v in zip(missing, vecs):
-                    self._memo[t] = v
+                for t in missing:
+                    self._memo[t] = found[t]
                 while len(self._memo) > _MEMO_TEXTS:
                     self._memo.popitem(last=False)
-        out = []
-        with self._memo_lock:
-            for t in texts:
-                v = self._memo.get(t)
-                if v is None:  # pushed out meanwhile by many concurrent questions
-                    v = self.encode([t], threads=self.query_threads)[0]
-                self._memo[t] = v
-                self._memo.move_to_end(t)
-                out.append(v)
-        return out
+        return [found[t] for t in texts]
 
     def _get_query_embedding(self, query: str) -> list[float]:
         return self.query_vectors([query])[0]
