@@ -57,7 +57,8 @@ class Candidate:
         return self.quantity.text
 
 
-def _years_in(text: str) -> list[tuple[int, int, int]]:
+def years_in(text: str) -> list[tuple[int, int, int]]:
+    """(year, start, end) of every year a text mentions."""
     return [(int(m.group(1)), m.start(), m.end()) for m in _YEAR.finditer(text)]
 
 
@@ -66,6 +67,8 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
     """Tokens between the number and the next clause boundary (or the previous one)."""
     if forward:
         segment = text[end:min(end + 80, next_start if next_start is not None else len(text))]
+        if re.match(r"\s*\)", segment) and "(" in text[max(0, start - 3):start]:
+            return []  # "(32 percent), followed by ...": a bracketed figure's words are before it
         m = _BOUNDARY.search(segment)
         if m and m.start() > 0:
             segment = segment[: m.start()]
@@ -75,6 +78,10 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
             segment = segment[: n.start()]
         return tokenize(segment)[:limit]
     segment = text[max(0, start - 80):start]
+    opened = re.search(r"\(\s*(?:[$£€]\s*)?$", segment)
+    if opened and opened.start() > 0:
+        # "child pornography (32 percent)": a bracketed figure measures the phrase before it.
+        segment = segment[:opened.start()]
     cut = None
     for m in _BOUNDARY.finditer(segment):
         cut = m.end()
@@ -103,16 +110,40 @@ def _leads_to_year(between: str) -> bool:
     return len(between.split()) <= 7 and (not re.search(r",", between) or re.search(r"\d{1,2},\s*$", between))
 
 
+_FISCAL = r"(?:(?:fiscal\s+)?(?:year\s+)?|FY\s*)"
+# "from 2000 to 2015" / "between 2012 and 2022": a span of two periods.
+_YEAR_SPAN = re.compile(rf"\b(?:from|between)\s+{_FISCAL}({YEAR_PATTERN})\s+(?:to|and|through|until)\s+{_FISCAL}({YEAR_PATTERN})\b", re.I)
+_VALUE_SPAN_GAP = re.compile(r"^\s*(?:[A-Za-z]+\s+){0,2}?(?:to|and|through)\s+(?:[$£€]\s*)?$", re.I)
+
+
+def _parallel_spans(text: str, quantities: list[Quantity], values: list[int]) -> dict[int, int]:
+    """'... from 2000 to 2015, from 132 to 759': the two figures of a span take the two years
+    of the period span in the same sentence, in order."""
+    spans = [(int(m.group(1)), int(m.group(2))) for m in _YEAR_SPAN.finditer(text)]
+    if len(spans) != 1:
+        return {}
+    out: dict[int, int] = {}
+    for i, j in zip(values, values[1:]):
+        a, b = quantities[i], quantities[j]
+        if a.kind != b.kind or not re.search(r"\b(?:from|between)\s+(?:[$£€]\s*)?$", text[max(0, a.start - 12):a.start], re.I):
+            continue
+        if _VALUE_SPAN_GAP.match(text[a.end:b.start]) and not _YEAR.match(text[b.end:].lstrip(" ,in")):
+            out[i], out[j] = spans[0]
+    return out
+
+
 def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
     """Index of each value quantity -> the year it belongs to, by general reading rules."""
-    years = _years_in(text)
+    years = years_in(text)
     if not years:
         return {}
     values = [i for i, q in enumerate(quantities) if q.kind not in ("year", "date", "ordinal", "label")]
-    out: dict[int, int] = {}
+    out: dict[int, int] = _parallel_spans(text, quantities, values)
     # "(2018: £56.5m)" — a prior-period figure inside parentheses.
     for i in values:
         q = quantities[i]
+        if i in out:
+            continue
         m = re.search(rf"\(\s*(?:FY\s*)?({YEAR_PATTERN})\s*[:=,]?\s*[^()\d]{{0,6}}$", text[max(0, q.start - 20):q.start])
         if m:
             out[i] = int(m.group(1))
@@ -148,6 +179,19 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
     return out
 
 
+# "The number of persons prosecuted ... increased from 729 in 2011 to 1,343 in 2020": the
+# figures of the clause have no noun of their own; what they measure is the sentence subject.
+_SUBJECT = re.compile(
+    r"^\W*(?:the\s+)?(?:annual\s+|total\s+|overall\s+)?(?:number|total|count|amount|share|percentage|proportion|rate|value|level)"
+    r"\s+of\s+(?P<measure>[^,;:()\d]{3,100}?)\s+(?:has\s+|have\s+|had\s+)?(?:(?:more|less)\s+than\s+|nearly\s+|almost\s+|roughly\s+|about\s+)?"
+    r"(?:increased|decreased|rose|fell|grew|declined|dropped|climbed|jumped|doubled|tripled|quadrupled|halved|\w+fold|"
+    r"went|was|were|is|are|reached|totaled|totalled|stood|remained)\b", re.I)
+
+
+def _content(terms: list[str]) -> list[str]:
+    return [t for t in terms if t not in _PERIOD_WORDS and not t[0].isdigit()]
+
+
 def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidate]:
     """Cells of a table row: the year and scale come from the column header and caption."""
     cells = split_row(s.text)
@@ -159,7 +203,7 @@ def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidat
         caption_scale = _SCALE_WORD[m.group(1)]
     label_terms = tokenize(cells[0]) if cells else []
     # A row labelled by a year ("| 2005 | 194 | 58 |") states that year's figures.
-    label_years = _years_in(cells[0]) if cells else []
+    label_years = years_in(cells[0]) if cells else []
     row_year = label_years[0][0] if label_years and len(cells[0].strip()) <= 12 else None
     out = []
     offset = 1 if s.text.lstrip().startswith("|") else 0
@@ -170,7 +214,7 @@ def _table_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candidat
         if i == 0:
             continue
         head = header[i] if i < len(header) else ""
-        ys = _years_in(head)
+        ys = years_in(head)
         for q in extract_quantities(cell):
             if q.kind in EXCLUDED_KINDS or q.kind == "year":
                 continue
@@ -195,6 +239,8 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
     terms = set(tokenize(text))
     out = []
     starts = [q.start for q in quantities]
+    m = _SUBJECT.match(text)
+    subject = tokenize(m.group("measure")) if m else []
     for i, q in enumerate(quantities):
         if q.kind in EXCLUDED_KINDS:
             continue
@@ -214,12 +260,19 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
         )
         # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
         # figure before it.
+        if subject and m.end() <= q.start and not _content(c.before):
+            c.before = list(subject)
+            if not _content(c.after):
+                c.after = list(subject)
         prev = next((o for o in reversed(out) if o.quantity.kind == c.quantity.kind), None)
+        if prev is not None and not prev.after and _VALUE_SPAN_GAP.match(text[prev.quantity.end:q.start]):
+            prev.after = list(c.after)  # "from 805 to 1,656 persons": 805 counts persons too
         if prev is not None and prev.after:
-            if not [t for t in c.after if t not in _PERIOD_WORDS and not t[0].isdigit()]:
+            if not _content(c.after):
                 c.after = list(prev.after)
-            elif _VERB_NEXT.match(text[q.end:]):
-                # "124 victims were under 15, 31 were between 15 and 17": 31 counts victims too.
+            elif _VERB_NEXT.match(text[q.end:]) and not _VERB_NEXT.match(text[prev.quantity.end:]):
+                # "124 victims were under 15, 31 were between 15 and 17": 31 counts victims too;
+                # after "91% were male", "58% were white" shares nothing (male is said of 91%).
                 c.after = prev.after[:2] + c.after
         out.append(c)
     return out

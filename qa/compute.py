@@ -13,6 +13,7 @@ from reportqa.numbers import format_number
 
 from qa.candidates import Candidate
 from qa.cite import Citer
+from qa.listed import SUM_CUE, item_figures, listed_items
 from qa.passages import superlative, which_year, years_between
 from qa.question import Question, parse_question
 from qa.ranking import MIN_MATCH, gather, per_year, scale_of
@@ -63,12 +64,16 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
     result = round(result, 4)
     scale = "percent" if op in ("percent_change", "percent_fall") or (op == "ratio" and q.wants_percent) else scale_of(picks[0])
     explained = ", ".join(f"{lab}: {c.mention} [{o.citation}]" for lab, c, o in zip(labels, picks, operands))
-    text = f"**{format_number(result)}{'%' if scale == 'percent' and op in ('percent_change', 'percent_fall', 'ratio') else ''}** = {formula} ({explained})"
+    pct = scale == "percent" and (op in ("percent_change", "percent_fall", "ratio") or picks[0].quantity.kind == "percent")
+    text = f"**{format_number(result)}{'%' if pct else ''}** = {formula} ({explained})"
     return Answer(
         question=q.text, text=text, value=result, scale=scale, unit=picks[0].quantity.unit, kind="computed",
         citations=citer.citations,
         computation=Computation(operation=op, formula=formula, operands=operands, result=result),
     )
+
+
+SAME_SENTENCE_BONUS = 0.5  # per operand, when every operand of a yearly change is in one sentence
 
 
 # A question asking by how much something fell wants the size of the fall ("fell by 53.76 %"),
@@ -88,12 +93,24 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     years = list(dict.fromkeys(q.years))
     if len(years) < 2:
         return None
-    cands = gather(q, snap, hits)
-    found = per_year(q, [c for c in cands if not c.is_change])
-    if len(found) != len(years) or any(c.match < MIN_MATCH for c in found.values()):
+    cands = [c for c in gather(q, snap, hits) if not c.is_change and c.match >= MIN_MATCH]
+    # One measure over the years: a percentage and a count are not the same thing, so the
+    # operands share a kind; of the kinds stated for every year, the best scored one.
+    # A sentence that states the measure for every asked year ("from 578 in 2012 to 1,118 in
+    # 2022") is one statement of the change, surer than figures pieced from several sentences.
+    options = []
+    for kind in dict.fromkeys(c.quantity.kind for c in cands):
+        of_kind = [c for c in cands if c.quantity.kind == kind]
+        found = per_year(q, of_kind)
+        if len(found) == len(years):
+            options.append((sum(c.score for c in found.values()), found))
+        for node in dict.fromkeys(c.sentence.node_id for c in of_kind):
+            together = per_year(q, [c for c in of_kind if c.sentence.node_id == node])
+            if len(together) == len(years):
+                options.append((sum(c.score for c in together.values()) + SAME_SENTENCE_BONUS * len(years), together))
+    if not options:
         return None
-    if len({c.quantity.kind for c in found.values()}) > 1:
-        return None  # one measure over the years: a percentage and a count are not the same thing
+    found = max(options, key=lambda o: o[0])[1]
     if op in ("difference", "percent_change"):
         a, b = max(years), min(years)
         low = q.text.lower()
@@ -172,6 +189,12 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
 def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     """An answer for questions that need more than one figure, or None to pick a stated figure."""
     op = q.operation
+    if SUM_CUE.search(q.text) and len(set(q.years)) < 2:
+        # "Taken together, what percentage were black or Hispanic?": the named groups' figures, added.
+        items = listed_items(q)
+        picks = item_figures(items, gather(q, snap, hits)) if len(items) >= 2 else None
+        if picks is not None:
+            return _operands_answer(q, snap, "sum", picks, items)
     if op == "which_year":
         return which_year(q, snap, hits)
     if op == "years_between":

@@ -46,13 +46,15 @@ QUESTION_FRAME = set(tokenize(
     # operation words: they say what to do with figures, not which figures
     "fewer more less difference change changes increase increased decrease decreased total sum combined "
     "average mean percentage percent ratio proportion share altogether together respectively compared "
-    "respective year years period rise rose risen grow grew grown fall fell fallen drop dropped decline declined"
+    "respective year years period rise rose risen grow grew grown fall fell fallen drop dropped decline declined "
+    "factor multiple fold times roughly approximately"
 ))
 
 _YEAR = re.compile(rf"(?<![\d,.$])({YEAR_PATTERN})(?!\d|,\d)")
-_PERCENT_Q = re.compile(r"\b(percent(age)?|%|per cent|share|proportion|rate)\b", re.I)
+_PERCENT_Q = re.compile(r"\b(percent(age)?s?|%|per cent|share|proportion|rate)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
+_MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow many-?fold\b", re.I)
 
 OPERATIONS = [
     ("percent_change", re.compile(r"\b(percent(age)?|%) (change|increase|decrease|growth|decline|drop|rise)\b|\bby what percent", re.I)),
@@ -83,6 +85,7 @@ class Question:
     listed_years: bool = False
     wants_years_list: bool = False
     compare_years: bool = False
+    wants_multiple: bool = False     # "by what factor", "how many times": a figure in "-fold"
 
     def concept(self, token: str) -> str:
         g = _GROUP_OF.get(token)
@@ -129,6 +132,7 @@ def parse_question(text: str) -> Question:
         wants_money=bool(_MONEY_Q.search(low)) and not _COUNT_Q.search(low),
         wants_count=bool(_COUNT_Q.search(low)),
         respectively="respectively" in low,
+        wants_multiple=bool(_MULTIPLE_Q.search(low)),
     )
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to|\?|$)", low)
     if m is None:

@@ -9,7 +9,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Sentence
 from reportqa.quantities import extract_quantities
 
-from qa.candidates import Candidate, sentence_candidates
+from qa.candidates import Candidate, sentence_candidates, years_in
 from qa.question import MEMBERS, Question, concept_of
 from qa.reader import Snapshot
 
@@ -119,6 +119,8 @@ def score_candidate(c: Candidate, q: Question, weights: dict[str, float], contex
         score += 0.6 if kind == "percent" or c.scale == "percent" else -0.6
     elif kind == "percent":
         score -= 0.5
+    if q.wants_multiple:
+        score += 1.5 if c.quantity.unit == "fold" else -1.0
     if q.wants_count and kind == "money":
         score -= 0.6
     if q.wants_money and kind == "money":
@@ -171,9 +173,18 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
                         intro += words
                     else:
                         context.update(concepts_in(words))
+        lead = lead_in(sents, s)
+        lead_terms = tokenize(lead.text) if lead is not None else []
+        lead_years = {y for y, _, _ in years_in(lead.text)} if lead is not None else set()
         for c in sentence_candidates(s, rank, score):
+            if lead is not None:
+                c.sentence_terms |= set(lead_terms)
+                if c.year is None and len(lead_years) == 1:
+                    c.year = next(iter(lead_years))
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
+            if c.quantity.unit == "fold" and not q.wants_multiple:
+                continue  # "tripled", "a 10-fold rise": how much a measure grew, never the measure
             if abs(c.value) in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
             c.sentence_terms |= set(intro)
@@ -181,6 +192,27 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out
+
+
+_LEADS = re.compile(r"[:\u2014\u2013-]\s*$")
+_FRAGMENT = re.compile(r"^\W*(?:[\d$£€]|[a-z])")
+
+
+def lead_in(sents: list[Sentence], s: Sentence, reach: int = 12) -> Sentence | None:
+    """The line a list item completes: "Of the 1,169 defendants charged in fiscal year 2020—"
+    is the start of each "- 92% were male" below it. Only fragments (an item that starts
+    with a figure or a small letter) complete a lead-in; a full item is its own statement."""
+    if s.kind != "item" or not _FRAGMENT.match(s.text):
+        return None
+    for j in range(s.index - 1, max(-1, s.index - 1 - reach), -1):
+        if j >= len(sents):
+            return None
+        t = sents[j]
+        if _LEADS.search(t.text):
+            return t
+        if t.kind != "item" or not _FRAGMENT.match(t.text):
+            return None
+    return None
 
 
 def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, list[Candidate]]:

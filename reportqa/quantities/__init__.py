@@ -24,6 +24,7 @@ from reportqa.quantities.lexicon import (
     _MULTIPLIERS, _SCALE_ALIASES, _SCAN,
 )
 from reportqa.quantities.lexicon import UNIT_NOUNS
+from reportqa.quantities.multiples import multiple_hits
 from reportqa.quantities.ranges import _link_ranges
 from reportqa.quantities.words import _dozen, _fraction, _ordinal, _words
 
@@ -97,5 +98,8 @@ def _scan(text: str) -> list[_Hit]:
             if math.isfinite(h.value):
                 hits.append(h)
             floor = max(floor, h.end)
+    extra = [h for h in multiple_hits(text) if not any(o.start < h.end and h.start < o.end for o in hits)]
+    if extra:
+        hits = sorted(hits + extra, key=lambda h: h.start)
     _link_ranges(text, hits)
     return hits

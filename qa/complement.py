@@ -1,0 +1,101 @@
+"""Complements: a group the report states only through the rest of its whole.
+
+"What share were female?" over "92% were male" is 100 − 92; "how many of the 47 players were
+adults?" over "47 soccer players – including 36 minors" is 47 − 36. The complementary groups
+are data (complements.toml); the arithmetic is shown with both operands cited.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from reportqa.bm25 import tokenize
+from reportqa.models import Answer, Computation, Operand
+from reportqa.numbers import format_number
+
+from qa.candidates import Candidate
+from qa.cite import Citer
+from qa.question import Question, concept_of, parse_question
+from qa.ranking import MIN_MATCH, gather, pick_figure
+from qa.reader import Snapshot
+
+# "47 soccer players – including 36 minors", "1,200 crew, of whom 300 were women"
+_PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among whom|of these|of those)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> dict[str, list[str]]:
+    """Concept of a group word -> the words of the groups that complete it."""
+    data = tomllib.loads((Path(__file__).with_name("complements.toml")).read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for a, b in data["pairs"]:
+        out.setdefault(concept_of(tokenize(a)[0]), []).append(b)
+        out.setdefault(concept_of(tokenize(b)[0]), []).append(a)
+    return out
+
+
+def _local(c: Candidate) -> set[str]:
+    """Concepts right beside a figure: what it counts ("36 minors", "92% were male")."""
+    return {concept_of(t) for t in c.after[:3] + c.before[-2:]}
+
+
+def _asked_group(q: Question) -> tuple[re.Match, str] | None:
+    """The last word of the question that names a group with a complement, and its concept."""
+    found = None
+    for m in re.finditer(r"[A-Za-z]+", q.text):
+        toks = tokenize(m.group())
+        if toks and concept_of(toks[0]) in _opposites():
+            found = (m, concept_of(toks[0]))
+    return found
+
+
+def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
+    """The asked group as the rest of a whole, when only the other group is stated; else None."""
+    asked = _asked_group(q)
+    if asked is None:
+        return None
+    m, concept = asked
+    if any(c.match >= MIN_MATCH and concept in _local(c) for c in gather(q, snap, hits)):
+        return None  # the report states the asked group itself
+    for word in _opposites()[concept]:
+        other = concept_of(tokenize(word)[0])
+        alt = parse_question(q.text[:m.start()] + word + q.text[m.end():])
+        best, _ = pick_figure(alt, gather(alt, snap, hits))
+        if best is None or best.match < MIN_MATCH or other not in _local(best):
+            continue
+        if best.quantity.kind == "percent" or best.scale == "percent":
+            if not q.wants_percent:
+                continue
+            return _answer(q, snap, [best], 100.0 - best.value, f"100 − {{0}}", "percent")
+        whole = _whole_of(best)
+        if whole is not None and whole.value > best.value:
+            return _answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")
+    return None
+
+
+def _whole_of(part: Candidate) -> Candidate | None:
+    """The figure a part is counted in: the one just before it with "including"/"of whom" between."""
+    before = [o for o in part.sentence_quantities if o.end <= part.quantity.start and o.kind == part.quantity.kind]
+    if not before:
+        return None
+    whole = before[-1]
+    if not _PART_OF.search(part.sentence.text[whole.end:part.quantity.start]):
+        return None
+    return Candidate(quantity=whole, sentence=part.sentence, rank=part.rank, retrieval=part.retrieval)
+
+
+def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str) -> Answer:
+    citer = Citer(snap)
+    operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
+    formula = shape.format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))
+    result = round(result, 4)
+    shown = f"{format_number(result)}{'%' if scale == 'percent' else ''}"
+    explained = ", ".join(f"“{c.mention}” [{o.citation}]" for c, o in zip(picks, operands))
+    return Answer(
+        question=q.text, text=f"**{shown}** = {formula}, the rest of the whole ({explained})",
+        value=result, scale=scale, unit=picks[-1].quantity.unit, kind="computed", citations=citer.citations,
+        computation=Computation(operation="complement", formula=formula, operands=operands, result=result),
+    )
