@@ -47,6 +47,7 @@ class Candidate:
     score: float = 0.0
     match: float = 0.0
     sentence_quantities: list[Quantity] = field(default_factory=list)  # every figure of the sentence
+    features: dict[str, float] = field(default_factory=dict)  # what the score is the weighted sum of
 
     @property
     def value(self) -> float:
@@ -67,7 +68,7 @@ def _window_tokens(text: str, start: int, end: int, forward: bool, limit: int = 
     """Tokens between the number and the next clause boundary (or the previous one)."""
     if forward:
         segment = text[end:min(end + 80, next_start if next_start is not None else len(text))]
-        if re.match(r"\s*\)", segment) and "(" in text[max(0, start - 3):start]:
+        if (re.match(r"\s*\)", segment) and "(" in text[max(0, start - 3):start]) or text[start:end].startswith("(") and text[start:end].endswith(")"):
             return []  # "(32 percent), followed by ...": a bracketed figure's words are before it
         m = _BOUNDARY.search(segment)
         if m and m.start() > 0:
@@ -163,6 +164,10 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
                 break
     # Otherwise: a year right after the figure ("$5.2 million in 2019") is its year; if none,
     # the most recent year before it governs ("In 2022, ... 166 cases"); else the next one.
+    # The year of a prior-period note ("US$261,518 (2018: US$283,752)") is that note's only.
+    notes = {ys for y, ys, _ in years if re.search(r"\(\s*(?:FY\s*)?$", text[max(0, ys - 6):ys])
+             and re.match(r"\s*[:=]", text[ys + 4:])}
+    years = [y for y in years if y[1] not in notes]
     for i in values:
         if i in out:
             continue
@@ -186,6 +191,12 @@ _SUBJECT = re.compile(
     r"\s+of\s+(?P<measure>[^,;:()\d]{3,100}?)\s+(?:has\s+|have\s+|had\s+)?(?:(?:more|less)\s+than\s+|nearly\s+|almost\s+|roughly\s+|about\s+)?"
     r"(?:increased|decreased|rose|fell|grew|declined|dropped|climbed|jumped|doubled|tripled|quadrupled|halved|\w+fold|"
     r"went|was|were|is|are|reached|totaled|totalled|stood|remained)\b", re.I)
+
+
+# "<what is measured> was $69.8 million": a figure right after the sentence's verb measures its subject.
+_COPULA_SUBJECT = re.compile(
+    r"^\W*(?P<measure>[A-Za-z][^;:()\d]{2,140}?)\s+(?:was|were|is|are|totaled|totalled|amounted to|reached|stood at)"
+    r"\s+(?:approximately\s+|about\s+|nearly\s+|over\s+|almost\s+)?(?:[A-Z]{0,3}[$£€]\s*)?$")
 
 
 def _content(terms: list[str]) -> list[str]:
@@ -260,7 +271,10 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
         )
         # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
         # figure before it.
-        if subject and m.end() <= q.start and not _content(c.before):
+        copula = _COPULA_SUBJECT.match(text[:q.start])
+        if copula and len(tokenize(copula.group("measure"))) > len(_content(c.before)):
+            c.before = tokenize(copula.group("measure"))  # "Total compensation expense related to RSUs was $69.8 million"
+        elif subject and m.end() <= q.start and not _content(c.before):
             c.before = list(subject)
             if not _content(c.after):
                 c.after = list(subject)
@@ -268,7 +282,9 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
         if prev is not None and not prev.after and _VALUE_SPAN_GAP.match(text[prev.quantity.end:q.start]):
             prev.after = list(c.after)  # "from 805 to 1,656 persons": 805 counts persons too
         if prev is not None and prev.after:
-            if not _content(c.after):
+            named_before = re.search(r"\b(?:of|at)\s+(?:[A-Z]{0,3}[$£€]\s*)?$", text[max(0, q.start - 12):q.start])
+            if not _content(c.after) and (not named_before or q.start - prev.quantity.end <= 40):
+                # "losses of $6.4 million", far after another figure, names its own measure.
                 c.after = list(prev.after)
             elif _VERB_NEXT.match(text[q.end:]) and not _VERB_NEXT.match(text[prev.quantity.end:]):
                 # "124 victims were under 15, 31 were between 15 and 17": 31 counts victims too;

@@ -69,7 +69,7 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
         if best.quantity.kind == "percent" or best.scale == "percent":
             if not q.wants_percent:
                 continue
-            return _answer(q, snap, [best], 100.0 - best.value, f"100 − {{0}}", "percent")
+            return _answer(q, snap, [best], 100.0 - best.value, "100 − {0}", "percent")
         whole = _whole_of(best)
         if whole is not None and whole.value > best.value:
             return _answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")

@@ -7,9 +7,10 @@ import re
 
 from reportqa.bm25 import tokenize
 from reportqa.models import Sentence
-from reportqa.quantities import extract_quantities
+from reportqa.quantities import scale_multiplier
 
 from qa.candidates import Candidate, sentence_candidates, years_in
+from qa.features import candidate_features, concepts_in, question_numbers, score_of, scorer_weights
 from qa.question import MEMBERS, Question, concept_of
 from qa.reader import Snapshot
 
@@ -21,8 +22,6 @@ CONFLICT_MARGIN = 1.2
 CAPTION_WORDS = 8  # a line this short above a table is its caption, not a paragraph
 
 
-_BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
-_CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
 
 
 def _df(snap: Snapshot, token: str) -> int:
@@ -66,84 +65,11 @@ def concept_weights(q: Question, snap: Snapshot, doc_id: str | None = None) -> d
     return weights
 
 
-def concepts_in(terms: list[str] | set[str]) -> set[str]:
-    return {concept_of(t) for t in terms}
-
-
-def question_numbers(q: Question) -> set[float]:
-    """Numbers the question itself states (not years): constraints such as "under 15"."""
-    return {x.value for x in extract_quantities(q.text) if x.kind not in ("year", "date")}
-
-
-def score_candidate(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str]) -> None:
-    """Fill c.match (0..1) and c.score: how well the figure's surroundings fit the question."""
-    total = sum(weights.values()) or 1.0
-    after, before, sent = concepts_in(c.after), concepts_in(c.before), concepts_in(c.sentence_terms)
-    got = 0.0
-    local = 0.0
-    for concept, w in weights.items():
-        if concept in after:
-            got += w
-            local += w * 1.0
-        elif concept in before:
-            got += w
-            local += w * 0.6
-        elif concept in sent:
-            got += w * 0.9
-        elif concept in context_terms:
-            got += w * (0.3 if c.sentence.kind == "table_row" else 0.5)
-    c.match = got / total
-    score = 2.0 * c.match + 0.8 * (local / total) + 0.5 / (1 + c.rank)
-    # The word right after a number names what it counts ("265 women"): when the question
-    # asks for that thing, this figure is the one, the rarer the word the surer.
-    head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
-    if head is not None:
-        score += 1.0 * weights[head] / max(weights.values())
-    counted = {concept_of(t) for t in c.after[:2]} & set(q.target)
-    if q.wants_count and counted:
-        # The rarer the counted word, the surer ("female victims": women beats victims).
-        top = max(weights.get(t, 0.0) for t in q.target) or 1.0
-        score += 1.5 * max(weights.get(t, 0.0) for t in counted) / top  # "how many women ...": a figure that counts women
-    if q.predicate:
-        pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
-        score += 0.6 * sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
-    kind = c.quantity.kind
-    if q.years and not q.wants_year:
-        if c.year in q.years:
-            score += 0.8
-        elif c.year is not None:
-            score -= 1.2
-        else:
-            score -= 0.2
-    if q.wants_percent:
-        score += 0.6 if kind == "percent" or c.scale == "percent" else -0.6
-    elif kind == "percent":
-        score -= 0.5
-    if q.wants_multiple:
-        score += 1.5 if c.quantity.unit == "fold" else -1.0
-    if q.wants_count and kind == "money":
-        score -= 0.6
-    if q.wants_money and kind == "money":
-        score += 0.3
-    qnums = question_numbers(q)
-    if qnums:
-        # Numeric constraints ("under 15", "between 15 and 17") sit right after the figure.
-        tail = re.split(r",\s|;|\.\s", c.sentence.text[c.quantity.end:c.quantity.end + 60], maxsplit=1)[0]
-        near = {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", tail)}
-        near |= {float(t) for t in c.after + c.before if t[0].isdigit()}
-        score += 1.5 * (len(qnums & near) / len(qnums)) ** 2
-    asks_change = bool(_CHANGE_Q.search(q.text))
-    if c.is_change:
-        score += 0.5 if asks_change else -0.6
-    if _BASE_OF.search(c.sentence.text[max(0, c.quantity.start - 8):c.quantity.start]) and \
-            any(o.start > c.quantity.end and o.kind == c.quantity.kind for o in c.sentence_quantities):
-        # "Of the 1,200 crew interviewed, 300 reported ...": the whole a later figure is part of.
-        score -= 0.8
-    if c.quantity.range_with is not None:
-        score -= 0.1
-    if c.sentence.kind == "table_row":
-        score -= 0.4  # prose states a figure as reported; tables repeat it, often in other units
-    c.score = score
+def score_candidate(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str],
+                    scorer: dict[str, float] | None = None) -> None:
+    """Fill c.match (0..1), c.features and c.score: how well the figure's surroundings fit the question."""
+    c.features = candidate_features(c, q, weights, context_terms)
+    c.score = score_of(c.features, scorer if scorer is not None else scorer_weights("hand"))
 
 
 def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> list[Candidate]:
@@ -152,7 +78,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
     qnums = question_numbers(q)
     out: list[Candidate] = []
     titles: dict[str, set[str]] = {}
-    for rank, (s, score) in enumerate(hits):
+    for rank, (s, score) in enumerate(_with_list_items(snap, hits)):
         if s.doc_id not in titles:
             # The report's title says what all of it is about ("Trafficking in Persons Report").
             titles[s.doc_id] = concepts_in(tokenize(snap.info(s.doc_id).title or ""))
@@ -188,20 +114,39 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
             if abs(c.value) in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
             c.sentence_terms |= set(intro)
-            score_candidate(c, q, weights, context)
+            score_candidate(c, q, weights, context, snap.scorer)
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out
 
 
 _LEADS = re.compile(r"[:\u2014\u2013-]\s*$")
-_FRAGMENT = re.compile(r"^\W*(?:[\d$£€]|[a-z])")
+_FRAGMENT = re.compile(r"^\W*[\d$£€]")
+
+
+def _with_list_items(snap: Snapshot, hits: list[tuple[Sentence, float]]) -> list[tuple[Sentence, float]]:
+    """The hits, each retrieved lead-in line followed by the list items that complete it
+    ("Of the 640 crew members checked in 2031—" then "- 85% were male", ...)."""
+    seen = {s.node_id for s, _ in hits}
+    out: list[tuple[Sentence, float]] = []
+    for s, score in hits:
+        out.append((s, score))
+        if not _LEADS.search(s.text):
+            continue
+        sents = snap.doc_sentences.get(s.doc_id, [])
+        for t in sents[s.index + 1:s.index + 13]:
+            if t.kind != "item" or not _FRAGMENT.match(t.text):
+                break
+            if t.node_id not in seen:
+                seen.add(t.node_id)
+                out.append((t, score))
+    return out
 
 
 def lead_in(sents: list[Sentence], s: Sentence, reach: int = 12) -> Sentence | None:
     """The line a list item completes: "Of the 1,169 defendants charged in fiscal year 2020—"
     is the start of each "- 92% were male" below it. Only fragments (an item that starts
-    with a figure or a small letter) complete a lead-in; a full item is its own statement."""
+    with its figure) complete a lead-in; a full item is its own statement."""
     if s.kind != "item" or not _FRAGMENT.match(s.text):
         return None
     for j in range(s.index - 1, max(-1, s.index - 1 - reach), -1):
@@ -228,6 +173,10 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
     if not cands:
         return None, []
     best = cands[0]
+    if best.sentence.kind == "table_row":
+        # The table repeats a figure the text states at its own precision ("$18.5 million" for
+        # the row's 18,467 thousand): the text is how the report states it.
+        best = next((c for c in cands if c.sentence.kind != "table_row" and states_same_amount(c, best.value, scale_of(best))), best)
     head = _head(best)
     rivals = [
         c for c in cands[1:]
@@ -242,6 +191,20 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         and not _same_table(c, best)
     ]
     return best, rivals
+
+
+def states_same_amount(c: Candidate, value: float, scale: str) -> bool:
+    """Whether `c` states `value` (in `scale`) rounded to the digits `c` is written with
+    ("$18.5 million" states 18,467 thousand), and not exactly (then they are just equal)."""
+    own = scale_of(c)
+    if own == "percent" or scale == "percent":
+        return False
+    digits = re.search(r"\d[\d,]*(?:\.(\d+))?", c.mention)
+    if digits is None:
+        return False
+    unit = 10.0 ** -len(digits.group(1) or "") * scale_multiplier(own)
+    stated, other = abs(c.value) * scale_multiplier(own), abs(value) * scale_multiplier(scale)
+    return stated != other and abs(stated - other) <= 0.5 * unit * (1 + 1e-9)
 
 
 def _same_table(a: Candidate, b: Candidate) -> bool:

@@ -31,6 +31,7 @@ class Snapshot:
     doc_sentences: dict[str, list[Sentence]] = field(default_factory=dict)
     doc_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     doc_tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # only when built here
+    scorer: dict[str, float] | None = None  # weights of the figure chooser (None: the hand-set ones)
 
     def info(self, doc_id: str) -> DocumentInfo:
         return self.manifest.documents[doc_id]
@@ -55,9 +56,10 @@ def reopened(store: Store) -> Store:
 class StoreReader:
     """Holds the current Snapshot and swaps in a new one when the store's version changes."""
 
-    def __init__(self, settings: Settings, store: Store | None = None):
+    def __init__(self, settings: Settings, store: Store | None = None, scorer: dict[str, float] | None = None):
         self.settings = settings
         self.store = store or Store(settings)
+        self.scorer = scorer
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._version = None
@@ -93,7 +95,7 @@ class StoreReader:
 
     def _build(self, manifest: Manifest, previous: Snapshot | None) -> Snapshot:
         lexical = self.store.load_lexical(manifest)
-        snap = Snapshot(manifest=manifest, lexical=lexical or LexicalIndex.build([], []))
+        snap = Snapshot(manifest=manifest, lexical=lexical or LexicalIndex.build([], []), scorer=self.scorer)
         kept = [d for d in manifest.documents if previous is not None and d in previous.documents]
         for doc_id in kept:
             snap.documents[doc_id] = previous.documents[doc_id]

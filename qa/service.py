@@ -40,7 +40,9 @@ class QA:
 
             embedder = LocalEmbedding.from_settings(settings)
         self.embedder = embedder
-        self.reader = reader or StoreReader(settings, Store(settings))
+        from qa.features import scorer_weights
+
+        self.reader = reader or StoreReader(settings, Store(settings), scorer=scorer_weights(settings.scorer))
         self.retriever = HybridRetriever(settings, self.reader, embedder)
 
     @classmethod
@@ -87,3 +89,15 @@ class QA:
         answer.understood = standalone_understood(self, q, doc_ids)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer
+
+    def figure_candidates(self, question: str, doc: str | list[str] | None = None) -> list:
+        """The stated figures the chooser ranks for a question, best first, each with its
+        `features` and `score` (qa/features.py). For fitting and inspecting the scorer:
+        answers come from `answer`."""
+        from qa.question import parse_question
+        from qa.ranking import gather
+
+        q = parse_question(clean_question(question, self.settings.max_question_chars))
+        snap = self.reader.snapshot()
+        hits = self.retriever.search(q.text, snap, self.resolve_docs(doc), k=self.settings.top_k)
+        return gather(q, snap, hits)

@@ -13,7 +13,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Answer, node_id
 
 from qa.question import Question
-from qa.ranking import MIN_MATCH, concept_weights, concepts_in, gather, pick_figure
+from qa.ranking import MIN_MATCH, concept_weights, concepts_in, gather, pick_figure, states_same_amount
 from qa.reader import Snapshot
 
 CONTEXT_WEIGHT = 0.5  # a concept only in the caption or title counts half, as context does for sentences
@@ -98,4 +98,18 @@ def table_answer_if_better(q: Question, snap: Snapshot, hits, doc_ids: list[str]
     from qa.table_ops import table_answer
 
     tabled = table_answer(q, snap, hits, doc_ids, embedder)
-    return tabled if table_wins(q, snap, hits, tabled) else None
+    if not table_wins(q, snap, hits, tabled):
+        return None
+    if tabled is not None and _prose_states_it(q, snap, hits, tabled):
+        return None
+    return tabled
+
+
+def _prose_states_it(q: Question, snap: Snapshot, hits, tabled: Answer) -> bool:
+    """Whether the best stated sentence gives the table's figure at its own precision
+    ("$18.5 million" for the table's 18,467 thousand): the report's text is how it states it."""
+    if not isinstance(tabled.value, (int, float)) or isinstance(tabled.value, bool):
+        return False
+    prose = [(s, sc) for s, sc in hits if s.kind != "table_row"]
+    best, _ = pick_figure(q, gather(q, snap, prose)) if prose else (None, [])
+    return best is not None and best.match >= MIN_MATCH and states_same_amount(best, tabled.value, tabled.scale)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(50.0, gt=0, description="Largest file accepted for ingestion, in MB.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted, in characters.")
+    scorer: Literal["hand", "fitted"] = Field(
+        "hand", description="Weights that rank candidate figures: hand-set, or fitted on the dev sets "
+        "(qa/scorer_fitted.json, by `python -m eval.fit_scorer`).")
     top_k: int = Field(12, ge=1, le=200, description="Sentences retrieved per question (after fusion).")
     candidate_k: int = Field(40, ge=1, le=1000, description="Sentences taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")

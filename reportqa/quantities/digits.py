@@ -200,6 +200,9 @@ def _read_right(text: str, h: _Hit, money: bool, glued: bool) -> None:
             elif run.lower() in _GLUED_UNITS:
                 h.unit, h.end = run.lower(), m.end()
                 return
+            elif "." in h.raw and run.islower() and len(run) <= 2:
+                h.unit, h.end = run, m.end()  # "386.1p": a decimal is an amount, the letters its unit
+                return
             elif not (run.islower() and len(run) > 3):  # "358victims" is a space lost in a PDF
                 h.kind, h.unit, h.end = "label", run, m.end()  # "28nm", "49ers": a name, not an amount
                 return

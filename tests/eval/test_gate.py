@@ -95,6 +95,14 @@ def test_gate_drop_num_dev(bench_store, embedder):
 
 
 TATQA_TABLE_DEV = SHARED / "benchmarks" / "tatqa" / "tatqa_table.dev.jsonl"
+REALWORLD_DEV = SHARED / "benchmarks" / "realworld_dev" / "realworld.dev.jsonl"
+
+
+@pytest.mark.shared
+def test_gate_realworld_dev(tmp_path, embedder):
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, REALWORLD_DEV,
+                   corpus=[REALWORLD_DEV.parent / "docs"])
+    assert_gate(run, REALWORLD_DEV, "realworld_dev")
 
 
 def test_gate_tables(tmp_path, embedder):

@@ -97,3 +97,29 @@ def test_named_groups_taken_together_are_added(qa):
 def test_respectively_takes_each_named_group_by_its_own_words(qa):
     a = _answer(qa, "What percentages of the crew members checked in fiscal 2031 were seasonal workers and local residents, respectively?")
     assert a.value == [14, 22]
+
+
+def test_the_text_answers_when_a_table_repeats_its_figure_at_another_precision(qa):
+    # The table's 1,779 thousand is the text's $1.8 million: the report states it in words.
+    a = _answer(qa, "How much cash was provided by financing activities in 2031?")
+    assert a.value == 1.8 and a.scale == "million"
+
+
+def test_a_prior_period_note_keeps_its_year_to_itself(qa):
+    a = _answer(qa, "What is the amount of guarantees for dock repairs provided by the harbour fund?")
+    assert a.value == 261518
+
+
+def test_a_decimal_with_a_letter_is_an_amount_in_that_unit(qa):
+    a = _answer(qa, "What was the weighted average fee per mooring licence issued in 2031?")
+    assert a.value == 386.1
+
+
+def test_a_figure_right_after_the_verb_measures_the_whole_subject(qa):
+    a = _answer(qa, "How much was the total spending on patrol boats, harbour radios, and safety gear for the coastal stations in 2031?")
+    assert a.value == 69.8
+
+
+def test_a_bracketed_count_measures_the_name_before_it_not_the_words_after(qa):
+    a = _answer(qa, "How many inspections did Eastmere log in 2031?")
+    assert a.value == 64

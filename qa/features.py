@@ -1,0 +1,124 @@
+"""What the chooser knows about a candidate figure, as named numbers (features).
+
+A figure's score is the weighted sum of its features. The weights are data: the hand-set
+ones in scorer_hand.json, or the ones `python -m eval.fit_scorer` fits on the dev sets
+(scorer_fitted.json); `Settings.scorer` says which one answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from reportqa.quantities import extract_quantities
+
+from qa.candidates import Candidate
+from qa.question import Question, concept_of
+
+FEATURES = [
+    "match", "local", "rank", "head", "counted", "predicate",
+    "year_hit", "year_other", "year_none", "percent_hit", "percent_miss", "percent_unasked",
+    "multiple_hit", "multiple_miss", "count_money", "money_hit", "constraints",
+    "change_asked", "change_unasked", "base_of", "range", "table_row",
+    # Not used by the hand weights; the fitted ones may use them.
+    "part_of", "retrieval", "item", "no_words", "kind_number", "kind_money",
+]
+
+_BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
+_PART_OF = re.compile(r"\b(?:which|that)\s+included?\s+(?:approximately\s+|about\s+)?(?:[A-Z]{0,3}[$£€]\s*)?$", re.I)
+_CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
+
+
+def question_numbers(q: Question) -> set[float]:
+    """Numbers the question itself states (not years): constraints such as "under 15"."""
+    return {x.value for x in extract_quantities(q.text) if x.kind not in ("year", "date")}
+
+
+def concepts_in(terms) -> set[str]:
+    return {concept_of(t) for t in terms}
+
+
+def candidate_features(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str]) -> dict[str, float]:
+    """Fill c.match (0..1, the share of the question's weighted concepts around the figure)
+    and return the figure's features."""
+    total = sum(weights.values()) or 1.0
+    after, before, sent = concepts_in(c.after), concepts_in(c.before), concepts_in(c.sentence_terms)
+    got = local = 0.0
+    for concept, w in weights.items():
+        if concept in after:
+            got += w
+            local += w * 1.0
+        elif concept in before:
+            got += w
+            local += w * 0.6
+        elif concept in sent:
+            got += w * 0.9
+        elif concept in context_terms:
+            got += w * (0.3 if c.sentence.kind == "table_row" else 0.5)
+    c.match = got / total
+    f = dict.fromkeys(FEATURES, 0.0)
+    f["match"], f["local"], f["rank"] = c.match, local / total, 1 / (1 + c.rank)
+    # The word right after a number names what it counts ("265 women"): the rarer, the surer.
+    head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
+    if head is not None:
+        f["head"] = weights[head] / max(weights.values())
+    counted = {concept_of(t) for t in c.after[:2]} & set(q.target)
+    if q.wants_count and counted:
+        top = max(weights.get(t, 0.0) for t in q.target) or 1.0
+        f["counted"] = max(weights.get(t, 0.0) for t in counted) / top
+    if q.predicate:
+        pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
+        f["predicate"] = sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
+    kind = c.quantity.kind
+    if q.years and not q.wants_year:
+        key = "year_hit" if c.year in q.years else "year_other" if c.year is not None else "year_none"
+        f[key] = 1.0
+    is_percent = kind == "percent" or c.scale == "percent"
+    if q.wants_percent:
+        f["percent_hit" if is_percent else "percent_miss"] = 1.0
+    elif kind == "percent":
+        f["percent_unasked"] = 1.0
+    if q.wants_multiple:
+        f["multiple_hit" if c.quantity.unit == "fold" else "multiple_miss"] = 1.0
+    f["count_money"] = float(q.wants_count and kind == "money")
+    f["money_hit"] = float(q.wants_money and kind == "money")
+    qnums = question_numbers(q)
+    if qnums:
+        # Numeric constraints ("under 15", "between 15 and 17") sit right after the figure.
+        tail = re.split(r",\s|;|\.\s", c.sentence.text[c.quantity.end:c.quantity.end + 60], maxsplit=1)[0]
+        near = {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", tail)}
+        near |= {float(t) for t in c.after + c.before if t[0].isdigit()}
+        f["constraints"] = (len(qnums & near) / len(qnums)) ** 2
+    if c.is_change:
+        f["change_asked" if _CHANGE_Q.search(q.text) else "change_unasked"] = 1.0
+    if _BASE_OF.search(c.sentence.text[max(0, c.quantity.start - 8):c.quantity.start]) and \
+            any(o.start > c.quantity.end and o.kind == c.quantity.kind for o in c.sentence_quantities):
+        f["base_of"] = 1.0  # "Of the 1,200 crew interviewed, 300 reported ...": the whole, not the part
+    if _PART_OF.search(c.sentence.text[max(0, c.quantity.start - 24):c.quantity.start]):
+        f["part_of"] = 1.0  # "$69.8 million, which included $48.4 million for ...": an aside, a part of the figure before
+    f["range"] = float(c.quantity.range_with is not None)
+    f["table_row"] = float(c.sentence.kind == "table_row")  # tables repeat prose figures, often in other units
+    f["retrieval"] = float(c.retrieval)
+    f["item"] = float(c.sentence.kind == "item")
+    f["no_words"] = float(not c.after and not c.before)
+    f["kind_number"] = float(kind == "number")
+    f["kind_money"] = float(kind == "money")
+    return f
+
+
+@lru_cache(maxsize=4)
+def scorer_weights(name: str) -> dict[str, float]:
+    """The weights of a scorer ("hand" or "fitted") from its data file beside this module."""
+    data = json.loads((Path(__file__).with_name(f"scorer_{name}.json")).read_text(encoding="utf-8"))
+    weights = {k: float(v) for k, v in data["weights"].items()}
+    unknown = set(weights) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"scorer_{name}.json names unknown features {sorted(unknown)}")
+    return weights
+
+
+def score_of(features: dict[str, float], weights: dict[str, float]) -> float:
+    """The weighted sum of a figure's features."""
+    return sum(weights.get(k, 0.0) * v for k, v in features.items() if v)
