@@ -252,9 +252,12 @@ class Ingestor:
         step = self.store.client.get_max_batch_size()
         step = step if step > 0 else 4096
         for batch in _batches(nodes, step, _BATCH_BYTES):
+            fresh, replaced = _write_plan(collection, batch)
             # A crashed earlier run may have left some of these ids: replace, don't duplicate.
-            collection.delete(ids=[n.node_id for n in batch])
-            self.store.vector_store.add(batch)
+            if replaced:
+                collection.delete(ids=replaced)
+            if fresh:
+                self.store.vector_store.add(fresh)
 
     def _remember_vectors(self, doc_id: str) -> None:
         """Put a stored document's vectors in the cache: its new edition mostly repeats it."""
@@ -333,6 +336,41 @@ def _node_bytes(node) -> int:
     dims = len(node.embedding) if node.embedding is not None else 0
     # llama-index also serialises the node itself into the metadata ("_node_content").
     return 2 * len(node.text) + 2 * meta + dims * _VECTOR_BYTES_PER_DIM + 256
+
+
+def _write_plan(collection, batch: list) -> tuple[list, list[str]]:
+    """The nodes of `batch` to add, and the stored ids to delete first.
+
+    A node whose id already holds its text and vector (a killed writer's or an earlier
+    attempt's) is not written again, and a changed source path or context only updates
+    its metadata: deleting and re-adding vectors churns Chroma's HNSW graph, which then
+    can leave live records unreachable by any query (chroma-core/chroma#7758, 1.5.9).
+    """
+    import numpy as np
+    from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+    got = collection.get(ids=[n.node_id for n in batch], include=["embeddings", "documents", "metadatas"])
+    if not got["ids"]:
+        return batch, []
+    stored = {i: (e, d, m) for i, e, d, m in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"])}
+    fresh, replaced, retag_ids, retag_meta = [], [], [], []
+    for node in batch:
+        old = stored.get(node.node_id)
+        if old is None:
+            fresh.append(node)
+            continue
+        vector, text, meta = old
+        if text != node.text or not np.allclose(vector, node.embedding, atol=1e-6):
+            fresh.append(node)
+            replaced.append(node.node_id)
+            continue
+        want = {k: ("" if v is None else v) for k, v in node_to_metadata_dict(node, remove_text=True).items()}
+        if meta != want:
+            retag_ids.append(node.node_id)
+            retag_meta.append(want)
+    if retag_ids:
+        collection.update(ids=retag_ids, metadatas=retag_meta)
+    return fresh, replaced
 
 
 def _batches(nodes: list, max_count: int, max_bytes: int):
