@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reportqa.bm25 import LexicalIndex
 from reportqa.errors import ReportQAError, StoreError, UnsupportedFile
-from reportqa.models import DocumentInfo, IngestResult, node_id, row_labels
+from reportqa.models import DocumentInfo, IngestResult, row_labels
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
 from reportqa.vector_codec import pack_vector
@@ -349,9 +349,11 @@ def _write_plan(collection, batch: list) -> tuple[list, list[str]]:
     import numpy as np
     from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
-    got = collection.get(ids=[n.node_id for n in batch], include=["embeddings", "documents", "metadatas"])
-    if not got["ids"]:
+    # Ids alone first: on a fresh ingest none exists, and reading no vectors back keeps it fast.
+    have = collection.get(ids=[n.node_id for n in batch], include=[])["ids"]
+    if not have:
         return batch, []
+    got = collection.get(ids=have, include=["embeddings", "documents", "metadatas"])
     stored = {i: (e, d, m) for i, e, d, m in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"])}
     fresh, replaced, retag_ids, retag_meta = [], [], [], []
     for node in batch:
