@@ -11,12 +11,13 @@ import re
 from reportqa.models import Answer, Computation, Operand
 from reportqa.numbers import format_number
 
-from qa.candidates import Candidate
+from qa.answers import figure_answer
+from qa.candidates import Candidate, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items
 from qa.passages import superlative, which_year, years_between
 from qa.question import Question, parse_question
-from qa.ranking import MIN_MATCH, gather, per_year, scale_of
+from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
 
 
@@ -186,6 +187,16 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     return _operands_answer(q, snap, op, picks, labels)
 
 
+def _spanning_first(q: Question, cands: list[Candidate]) -> list[Candidate]:
+    """`cands` with those whose sentence names every period the question asks about first
+    (a stable sort, so the ranking holds within each group)."""
+    asked = set(q.years)
+    if len(asked) < 2:
+        return cands
+    spans = lambda c: asked <= {y for y, _, _ in years_in(c.sentence.text)}
+    return sorted(cands, key=lambda c: not spans(c))
+
+
 def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     """An answer for questions that need more than one figure, or None to pick a stated figure."""
     op = q.operation
@@ -216,7 +227,11 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         cands = gather(q, snap, hits)
         stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
         if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
-            return None
+            # The answer is then one of the stated changes, not a level beside them; a change
+            # whose sentence names every asked period ("from $182.2 million in 2017") is the
+            # change between them.
+            best, rivals = pick_figure(q, _spanning_first(q, stated))
+            return figure_answer(q, snap, best, rivals) if best is not None else None
     if op in ("difference", "sum", "average", "percent_change", "ratio"):
         return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)
     return None

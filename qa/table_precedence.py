@@ -111,5 +111,15 @@ def _prose_states_it(q: Question, snap: Snapshot, hits, tabled: Answer) -> bool:
     if not isinstance(tabled.value, (int, float)) or isinstance(tabled.value, bool):
         return False
     prose = [(s, sc) for s, sc in hits if s.kind != "table_row"]
-    best, _ = pick_figure(q, gather(q, snap, prose)) if prose else (None, [])
-    return best is not None and best.match >= MIN_MATCH and states_same_amount(best, tabled.value, tabled.scale)
+    if not prose:
+        return False
+    cands = gather(q, snap, prose)
+    if tabled.kind == "computed" and q.operation in CHANGE_OPERATIONS:
+        cands = [c for c in cands if c.is_change]  # a computed change is stated as a change
+    best, _ = pick_figure(q, cands)
+    if best is None or best.match < MIN_MATCH:
+        return False
+    # Any sentence that matches the question as well as the best one and states the amount
+    # counts, not only the best scored: the best may be a neighbouring figure.
+    return any(c.match >= best.match and states_same_amount(c, tabled.value, tabled.scale)
+               for c in cands if c.year is None or not q.years or c.year in q.years)
