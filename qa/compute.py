@@ -187,6 +187,29 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     return _operands_answer(q, snap, op, picks, labels)
 
 
+def _two_periods_of_one_sentence(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
+    """A change asked without naming periods ("What was the change in the interest held?"),
+    where the best sentence states the measure for two periods ("32.0% (2017: 31.8%)"): the
+    later figure against the earlier, each the nearest of its period to the other."""
+    cands = [c for c in gather(q, snap, hits) if c.match >= MIN_MATCH and not c.is_change]
+    if not cands or cands[0].year is None or cands[0].quantity.kind == "year" or cands[0].sentence.kind == "table_row":
+        return None  # a table's periods are its columns, which the table path compares
+    best = cands[0]
+    others = [c for c in cands if c.sentence.node_id == best.sentence.node_id and c.year not in (None, best.year)
+              and c.quantity.kind == best.quantity.kind and scale_of(c) == scale_of(best)]
+    if not others or len({c.year for c in others}) != 1:
+        return None  # one other period, or the sentence is not a two-period statement
+    other = min(others, key=lambda c: abs(c.quantity.start - best.quantity.start))
+    if not all(str(c.year) in c.sentence.text for c in (best, other)):
+        return None  # a period the sentence does not write (inherited) could not be shown cited
+    later, earlier = (best, other) if best.year > other.year else (other, best)
+    if asks_size_of_fall(q):
+        later, earlier = earlier, later
+        if op == "percent_change":
+            return _operands_answer(q, snap, "percent_fall", [later, earlier], [str(later.year), str(earlier.year)])
+    return _operands_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
+
+
 def _spanning_first(q: Question, cands: list[Candidate]) -> list[Candidate]:
     """`cands` with those whose sentence names every period the question asks about first
     (a stable sort, so the ranking holds within each group)."""
@@ -232,6 +255,10 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
             # change between them.
             best, rivals = pick_figure(q, _spanning_first(q, stated))
             return figure_answer(q, snap, best, rivals) if best is not None else None
+    if op in ("difference", "percent_change") and not q.years:
+        paired = _two_periods_of_one_sentence(q, snap, hits, op)
+        if paired is not None:
+            return paired
     if op in ("difference", "sum", "average", "percent_change", "ratio"):
         return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)
     return None

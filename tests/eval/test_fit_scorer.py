@@ -78,4 +78,6 @@ def test_the_script_reproduces_the_committed_fitted_weights(bench_store, embedde
         assert result["cv"][key] == pytest.approx(committed["cv"][key], abs=0.005), key
     diffs = {k: round(abs(result["weights"][k] - w), 4) for k, w in committed["weights"].items()}
     print("largest weight differences:", sorted(diffs.items(), key=lambda kv: -kv[1])[:5])
-    assert max(diffs.values()) <= 0.05, diffs
+    # Two clean builds of the same stores moved one weight by 0.065 (CI, the "counted" weight
+    # of 0.61); a fit on other features or data moves the largest ones (1 to 2) by far more.
+    assert max(diffs.values()) <= 0.1, diffs

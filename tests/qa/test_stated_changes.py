@@ -57,3 +57,10 @@ def test_a_table_figure_the_text_states_is_answered_as_the_text_states_it(qa):
     a = _answer(qa, "What was the income tax benefit in 2031?")
     assert a.value == pytest.approx(8.3) and a.scale == "million"
     assert "income tax benefit of $8.3 million" in a.citations[0].text
+
+
+def test_a_change_asked_without_periods_pairs_the_two_periods_one_sentence_states(qa):
+    # "32.0% (2030: 31.8%)": the change is 32.0 − 31.8, not the 2% beside it.
+    a = _answer(qa, "What was the change in the ownership interest held in Estuary Moorings?")
+    assert a.kind == "computed" and a.value == pytest.approx(0.2)
+    assert [o.value for o in a.computation.operands] == [32.0, 31.8]
