@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from pathlib import Path
 
 from reportqa.bm25 import tokenize
 from reportqa.models import Sentence
@@ -15,7 +17,13 @@ from qa.question import MEMBERS, Question, concept_of
 from qa.reader import Snapshot
 
 
-MIN_MATCH = 0.45          # share of the question's (idf-weighted) concepts found around a figure
+def _min_match() -> float:
+    """The abstention threshold, chosen on dev data by eval/fit_abstention.py."""
+    return float(json.loads(Path(__file__).with_name("abstention.json").read_text(encoding="utf-8"))["min_match"])
+
+
+# A figure answers only when this share of the question's (idf-weighted) concepts is found around it.
+MIN_MATCH = _min_match()
 
 
 CONFLICT_MARGIN = 1.2
