@@ -11,7 +11,7 @@ from reportqa.settings import Settings
 from qa import compute, passages
 from qa.answers import (figure_answer, list_answer, not_found, passage_answer, per_year_same_sentence,
                         respectively_list, years_list)
-from qa.complement import complement_answer
+from qa.complement import complement_answer, share_answer
 from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
@@ -46,7 +46,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     tabled = table_answer_if_better(q, snap, hits, doc_ids, embedder)
     if tabled is not None:
         return tabled
-    rest = complement_answer(q, snap, hits)
+    rest = complement_answer(q, snap, hits) or share_answer(q, snap, hits)
     if rest is not None:
         return rest
     special = compute.try_operation(q, snap, hits, doc_ids)

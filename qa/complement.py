@@ -70,21 +70,60 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
             if not q.wants_percent:
                 continue
             return _answer(q, snap, [best], 100.0 - best.value, "100 − {0}", "percent")
-        whole = _whole_of(best)
+        whole = whole_of(best)
         if whole is not None and whole.value > best.value:
             return _answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")
     return None
 
 
-def _whole_of(part: Candidate) -> Candidate | None:
-    """The figure a part is counted in: the one just before it with "including"/"of whom" between."""
+# "Of the $454 million in cash ..., $383 million was held abroad": the sentence opens on its whole.
+_OPENS_ON_WHOLE = re.compile(r"^\W*(?:of|out of)\s+(?:the\s+|all\s+|a total of\s+)?(?:approximately\s+|about\s+)?\W*$", re.I)
+
+
+def whole_of(part: Candidate) -> Candidate | None:
+    """The figure a part is counted in: the one just before it with "including"/"of whom" between,
+    or the one an "Of the N ..." opening names."""
     before = [o for o in part.sentence_quantities if o.end <= part.quantity.start and o.kind == part.quantity.kind]
     if not before:
         return None
+    text = part.sentence.text
     whole = before[-1]
-    if not _PART_OF.search(part.sentence.text[whole.end:part.quantity.start]):
-        return None
+    if not _PART_OF.search(text[whole.end:part.quantity.start]):
+        whole = before[0]
+        if not (_OPENS_ON_WHOLE.match(text[:whole.start]) and "," in text[whole.end:part.quantity.start]):
+            return None
     return Candidate(quantity=whole, sentence=part.sentence, rank=part.rank, retrieval=part.retrieval)
+
+
+SHARE_MARGIN = 0.15  # a stated percentage this close in match to the best count is the answer itself
+
+
+def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
+    """A share asked of a whole the report gives only as counts ("What is the percentage of the
+    cash held outside the U.S.?" over "Of the $454 million in cash, $383 million was held outside
+    the U.S."): part / whole × 100. None when a percentage is stated or no whole is named."""
+    if not q.wants_percent or q.operation != "figure":
+        return None
+    ok = [c for c in gather(q, snap, hits) if c.match >= MIN_MATCH]
+    if not ok:
+        return None
+    part = ok[0]
+    if any((c.quantity.kind == "percent" or c.scale == "percent") and c.match >= part.match - SHARE_MARGIN for c in ok):
+        return None  # the report states a share that fits about as well
+    whole = whole_of(part)
+    if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
+        return None
+    picks = [part, whole]
+    citer = Citer(snap)
+    operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
+    formula = "{0} / {1} × 100".format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))
+    result = round(part.value / whole.value * 100, 4)
+    explained = ", ".join(f"{name}: “{c.mention}” [{o.citation}]" for name, c, o in zip(("part", "whole"), picks, operands))
+    return Answer(
+        question=q.text, text=f"**{format_number(result)}%** = {formula} ({explained})",
+        value=result, scale="percent", unit="", kind="computed", citations=citer.citations,
+        computation=Computation(operation="ratio", formula=formula, operands=operands, result=result),
+    )
 
 
 def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str) -> Answer:

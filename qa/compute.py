@@ -7,6 +7,7 @@ is shown with each operand linked to its citation.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from reportqa.models import Answer, Computation, Operand
 from reportqa.numbers import format_number
@@ -89,11 +90,19 @@ def asks_size_of_fall(q: Question) -> bool:
     return bool(_FALL.search(q.text)) and not _SIGNED.search(q.text)
 
 
+_YEAR_RANGE = re.compile(r"\b(?:between|from)\s+(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\s*"
+                         r"(?:and|to|through|until|-|–)\s*(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\b", re.I)
+
+
 def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     """Operations over one measure in several years ("change from 2018 to 2019")."""
     years = list(dict.fromkeys(q.years))
     if len(years) < 2:
         return None
+    if op in ("sum", "average") and len(years) == 2 and _YEAR_RANGE.search(q.text) and 1 < abs(years[1] - years[0]) <= 12:
+        # "total ... between 2017 to 2019" adds every year of the span; a change needs only its ends.
+        years = list(range(min(years), max(years) + 1))
+        q = replace(q, years=years)
     cands = [c for c in gather(q, snap, hits) if not c.is_change and c.match >= MIN_MATCH]
     # One measure over the years: a percentage and a count are not the same thing, so the
     # operands share a kind; of the kinds stated for every year, the best scored one.

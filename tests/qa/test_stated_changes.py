@@ -64,3 +64,15 @@ def test_a_change_asked_without_periods_pairs_the_two_periods_one_sentence_state
     a = _answer(qa, "What was the change in the ownership interest held in Estuary Moorings?")
     assert a.kind == "computed" and a.value == pytest.approx(0.2)
     assert [o.value for o in a.computation.operands] == [32.0, 31.8]
+
+
+def test_a_total_over_a_span_of_years_adds_every_year_of_it(qa):
+    a = _answer(qa, "What was the total depreciation expense on berths and pontoons between 2029 and 2031?")
+    assert a.kind == "computed" and a.value == pytest.approx(720.2)
+    assert sorted(o.value for o in a.computation.operands) == [190.4, 239.6, 290.2]
+
+
+def test_a_share_of_a_whole_given_only_as_counts_is_part_over_whole(qa):
+    a = _answer(qa, "What is the percentage of the cash and cash equivalents at December 31, 2031 held in accounts outside the estuary?")
+    assert a.kind == "computed" and a.value == pytest.approx(84.3612, abs=1e-3) and a.scale == "percent"
+    assert [o.value for o in a.computation.operands] == [383, 454]
