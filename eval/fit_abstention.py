@@ -99,14 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where to write the chosen threshold (JSON)")
     parser.add_argument("--grid", type=float, nargs="+", default=list(GRID), help="thresholds to try")
     args = parser.parse_args(argv)
-    sets = []
-    for spec in args.sets:
-        gold, sep, data_dir = spec.rpartition("@")
-        if not sep or not gold:
-            parser.error(f"{spec!r}: expected GOLD@DATA_DIR")
-        if ".test." in Path(gold).name:
-            parser.error(f"{gold}: a test split; the threshold is chosen on dev splits only")
-        sets.append((Path(gold), Path(data_dir)))
+    from eval.fit_scorer import dev_sets
+
+    sets = dev_sets(parser, args.sets, "the threshold is chosen")
     from reportqa import offline
 
     offline.apply()

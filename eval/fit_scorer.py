@@ -157,19 +157,26 @@ def fit(rows: Rows, c: float = C) -> dict:
     }
 
 
+def dev_sets(parser: argparse.ArgumentParser, specs: list[str], what: str) -> list[tuple[Path, Path]]:
+    """(gold file, store folder) of each GOLD@DATA_DIR argument; a test split is refused
+    ("<what> on dev splits only"), as is a malformed argument, through `parser.error`."""
+    sets = []
+    for spec in specs:
+        gold, sep, data_dir = spec.rpartition("@")
+        if not sep or not gold:
+            parser.error(f"{spec!r}: expected GOLD@DATA_DIR")
+        if ".test." in Path(gold).name:
+            parser.error(f"{gold}: a test split; {what} on dev splits only")
+        sets.append((Path(gold), Path(data_dir)))
+    return sets
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.fit_scorer", description=__doc__.split("\n\n")[0])
     parser.add_argument("sets", nargs="+", metavar="GOLD@DATA_DIR", help="a dev gold file and the store to ask it of")
     parser.add_argument("--out", type=Path, required=True, help="where to write the fitted weights (JSON)")
     args = parser.parse_args(argv)
-    sets = []
-    for spec in args.sets:
-        gold, sep, data_dir = spec.rpartition("@")
-        if not sep or not gold:
-            parser.error(f"{spec!r}: expected GOLD@DATA_DIR")
-        if ".test." in Path(gold).name:
-            parser.error(f"{gold}: a test split; the scorer is fitted on dev splits only")
-        sets.append((Path(gold), Path(data_dir)))
+    sets = dev_sets(parser, args.sets, "the scorer is fitted")
     from reportqa import offline
 
     offline.apply()

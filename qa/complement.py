@@ -113,20 +113,12 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     whole = whole_of(part)
     if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
         return None
-    picks = [part, whole]
-    citer = Citer(snap)
-    operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
-    formula = "{0} / {1} × 100".format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))
-    result = round(part.value / whole.value * 100, 4)
-    explained = ", ".join(f"{name}: “{c.mention}” [{o.citation}]" for name, c, o in zip(("part", "whole"), picks, operands))
-    return Answer(
-        question=q.text, text=f"**{format_number(result)}%** = {formula} ({explained})",
-        value=result, scale="percent", unit="", kind="computed", citations=citer.citations,
-        computation=Computation(operation="ratio", formula=formula, operands=operands, result=result),
-    )
+    return _answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",
+                   operation="ratio", said="the part over its whole")
 
 
-def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str) -> Answer:
+def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str,
+            operation: str = "complement", said: str = "the rest of the whole") -> Answer:
     citer = Citer(snap)
     operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
     formula = shape.format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))
@@ -134,7 +126,8 @@ def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, 
     shown = f"{format_number(result)}{'%' if scale == 'percent' else ''}"
     explained = ", ".join(f"“{c.mention}” [{o.citation}]" for c, o in zip(picks, operands))
     return Answer(
-        question=q.text, text=f"**{shown}** = {formula}, the rest of the whole ({explained})",
-        value=result, scale=scale, unit=picks[-1].quantity.unit, kind="computed", citations=citer.citations,
-        computation=Computation(operation="complement", formula=formula, operands=operands, result=result),
+        question=q.text, text=f"**{shown}** = {formula}, {said} ({explained})",
+        value=result, scale=scale, unit="" if scale == "percent" else picks[-1].quantity.unit, kind="computed",
+        citations=citer.citations,
+        computation=Computation(operation=operation, formula=formula, operands=operands, result=result),
     )

@@ -196,11 +196,11 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     return _operands_answer(q, snap, op, picks, labels)
 
 
-def _two_periods_of_one_sentence(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
+def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candidate], op: str) -> Answer | None:
     """A change asked without naming periods ("What was the change in the interest held?"),
     where the best sentence states the measure for two periods ("32.0% (2017: 31.8%)"): the
     later figure against the earlier, each the nearest of its period to the other."""
-    cands = [c for c in gather(q, snap, hits) if c.match >= MIN_MATCH and not c.is_change]
+    cands = [c for c in ranked if c.match >= MIN_MATCH and not c.is_change]
     if not cands or cands[0].year is None or cands[0].quantity.kind == "year" or cands[0].sentence.kind == "table_row":
         return None  # a table's periods are its columns, which the table path compares
     best = cands[0]
@@ -248,15 +248,17 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         return years_between(q, snap, hits, doc_ids)
     if op == "superlative":
         return superlative(q, snap, hits, doc_ids)
+    if op not in ("difference", "sum", "average", "percent_change", "ratio"):
+        return None
+    cands = gather(q, snap, hits)  # once: the checks below all rank the same question's figures
     if op in ("ratio", "percent_change"):
         # A percentage the report states beats one we would compute.
-        stated = [c for c in gather(q, snap, hits) if (c.quantity.kind == "percent" or c.scale == "percent")]
+        stated = [c for c in cands if (c.quantity.kind == "percent" or c.scale == "percent")]
         if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
             return None
     if op == "difference" and " than " not in q.text.lower():
         # A change the report states outright ("increased $19.2 million") beats one we compute;
         # "more in 2021 than in 2022" asks us to compare two stated levels.
-        cands = gather(q, snap, hits)
         stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
         if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
             # The answer is then one of the stated changes, not a level beside them; a change
@@ -265,9 +267,7 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
             best, rivals = pick_figure(q, _spanning_first(q, stated))
             return figure_answer(q, snap, best, rivals) if best is not None else None
     if op in ("difference", "percent_change") and not q.years:
-        paired = _two_periods_of_one_sentence(q, snap, hits, op)
+        paired = _two_periods_of_one_sentence(q, snap, cands, op)
         if paired is not None:
             return paired
-    if op in ("difference", "sum", "average", "percent_change", "ratio"):
-        return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)
-    return None
+    return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)

@@ -9,28 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from qa.grounding import ungrounded_numbers
-from qa.service import QA
-from reportqa.models import Answer
-from reportqa.settings import Settings
+from tests.qa.written_reports import grounded_answer, qa_over
 
 REPORTS = Path(__file__).parent / "change_reports"
 
 
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory, embedder):
-    from ingest.pipeline import Ingestor
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("changes") / "data")
-    results = Ingestor(settings, embedder=embedder).ingest([REPORTS])
-    assert results and all(r.status == "new" for r in results)
-    return QA(settings, embedder=embedder)
+    return qa_over(REPORTS, tmp_path_factory.mktemp("changes") / "data", embedder)
 
 
-def _answer(qa: QA, question: str) -> Answer:
-    a = qa.answer(question)
-    assert ungrounded_numbers(a) == []
-    return a
+_answer = grounded_answer
 
 
 def test_a_stated_change_beats_the_table_computation_of_it(qa):
