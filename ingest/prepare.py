@@ -15,6 +15,7 @@ from reportqa.models import IngestResult, Sentence
 from reportqa.settings import Settings
 from reportqa.store import StoredDocument
 
+from ingest.frames import add_frames
 from ingest.readers import SUPPORTED, read_document
 from ingest.sentences import split_sentences
 
@@ -70,6 +71,8 @@ def prepare_document(path: Path, settings: Settings, data: bytes | None = None) 
                                 document.tables)
     if not sentences:
         raise BadInput("no sentences found in the file")
+    if settings.parse_frames:
+        add_frames(sentences)
     return StoredDocument(document=document, sentences=sentences)
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from reportqa.bm25 import tokenize
-from reportqa.models import Quantity, Sentence, split_row
+from reportqa.models import Frame, Quantity, Sentence, split_row
 from reportqa.years import YEAR_PATTERN
 
 from reportqa.quantities import extract_quantities
@@ -48,6 +48,7 @@ class Candidate:
     match: float = 0.0
     sentence_quantities: list[Quantity] = field(default_factory=list)  # every figure of the sentence
     features: dict[str, float] = field(default_factory=dict)  # what the score is the weighted sum of
+    frame: Frame | None = None  # what the parse at ingest says the figure measures (prose only)
 
     @property
     def value(self) -> float:
@@ -252,6 +253,7 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
     starts = [q.start for q in quantities]
     m = _SUBJECT.match(text)
     subject = tokenize(m.group("measure")) if m else []
+    frames = {(f.start, f.end): f for f in s.frames}
     for i, q in enumerate(quantities):
         if q.kind in EXCLUDED_KINDS:
             continue
@@ -267,7 +269,7 @@ def sentence_candidates(s: Sentence, rank: int, retrieval: float) -> list[Candid
             year=q.value if q.kind == "year" else years.get(i),
             is_change=bool(_CHANGE_BEFORE.search(before_text) or _CHANGE_AFTER.search(text[q.end:q.end + 30])
                            or q.qualifier in ("increased", "decreased", "increase", "decrease")),
-            scale=q.scale, sentence_quantities=quantities,
+            scale=q.scale, sentence_quantities=quantities, frame=frames.get((q.start, q.end)),
         )
         # "308,000 awards for 2019 and 113,000 for 2018": a bare figure shares the noun of the
         # figure before it.

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from reportqa.bm25 import tokenize
 from reportqa.quantities import extract_quantities
 
 from qa.candidates import Candidate
@@ -24,6 +25,9 @@ FEATURES = [
     "change_asked", "change_unasked", "base_of", "range", "table_row",
     # Not used by the hand weights; the fitted ones may use them.
     "part_of", "retrieval", "item", "no_words", "kind_number", "kind_money",
+    # From the parse at ingest (Sentence.frames): what the figure measures and its own clause.
+    "frame_measure", "frame_measure_miss", "frame_clause", "frame_outside", "frame_verb",
+    "constraints_miss",
 ]
 
 _BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
@@ -32,8 +36,9 @@ _CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|ri
 
 
 def question_numbers(q: Question) -> set[float]:
-    """Numbers the question itself states (not years): constraints such as "under 15"."""
-    return {x.value for x in extract_quantities(q.text) if x.kind not in ("year", "date")}
+    """Numbers the question itself states: constraints such as "under 15". Years, dates and
+    ordinals ("the second set of cases") name periods and things, not values to meet."""
+    return {x.value for x in extract_quantities(q.text) if x.kind not in ("year", "date", "ordinal", "label")}
 
 
 def concepts_in(terms) -> set[str]:
@@ -91,6 +96,7 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         near = {float(x.replace(",", "")) for x in re.findall(r"\d[\d,]*(?:\.\d+)?", tail)}
         near |= {float(t) for t in c.after + c.before if t[0].isdigit()}
         f["constraints"] = (len(qnums & near) / len(qnums)) ** 2
+        f["constraints_miss"] = float(not qnums & near)  # "victims under 15": a figure said of no 15
     if c.is_change:
         f["change_asked" if _CHANGE_Q.search(q.text) else "change_unasked"] = 1.0
     if _BASE_OF.search(c.sentence.text[max(0, c.quantity.start - 8):c.quantity.start]) and \
@@ -105,7 +111,31 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     f["no_words"] = float(not c.after and not c.before)
     f["kind_number"] = float(kind == "number")
     f["kind_money"] = float(kind == "money")
+    if c.frame is not None:
+        _frame_features(c, q, weights, f, concepts_in(tokenize(c.frame.measure)),
+                        concepts_in(tokenize(c.frame.verb)), concepts_in(tokenize(c.frame.clause)))
     return f
+
+
+def _frame_features(c: Candidate, q: Question, weights: dict[str, float], f: dict[str, float],
+                    measure: set[str], verb: set[str], clause: set[str]) -> None:
+    """How the question's words sit in the figure's frame (concepts of what it measures, its
+    verb and its own clause): in the measured phrase, in its clause, or only elsewhere in the
+    sentence (another clause's figure)."""
+    total = sum(weights.values()) or 1.0
+    clause = clause | measure | verb
+    target = [t for t in dict.fromkeys(q.target) if t in weights]
+    target_weight = sum(weights[t] for t in target)
+    if measure and target_weight:
+        share = sum(weights[t] for t in target if t in measure) / target_weight
+        f["frame_measure"] = share
+        f["frame_measure_miss"] = float(share == 0)
+    if clause:
+        f["frame_clause"] = sum(w for k, w in weights.items() if k in clause) / total
+        sentence = concepts_in(c.sentence_terms)
+        f["frame_outside"] = sum(w for k, w in weights.items() if k in sentence and k not in clause) / total
+    if q.predicate and verb:
+        f["frame_verb"] = float(bool(verb & set(q.predicate)))
 
 
 @lru_cache(maxsize=4)

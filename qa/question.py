@@ -9,28 +9,20 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.years import YEAR_PATTERN
 
+
+def _synonym_groups() -> list[set[str]]:
+    """The paraphrase groups of synonyms.txt beside this module (its header says where they came from)."""
+    lines = Path(__file__).with_name("synonyms.txt").read_text(encoding="utf-8").splitlines()
+    return [{w.strip() for w in line.split(",") if w.strip()} for line in lines if line.strip() and not line.startswith("#")]
+
+
 # Paraphrases readers use for the same thing. Each group is matched as one concept.
-SYNONYMS: list[set[str]] = [
-    {"women", "woman", "female", "females", "girls", "girl"},
-    {"men", "man", "male", "males", "boys", "boy"},
-    {"rescued", "rescue", "saved", "save", "freed", "free", "liberated", "rescues"},
-    {"minors", "minor", "children", "child", "kids", "underage", "juveniles"},
-    {"arrested", "arrest", "detained", "apprehended", "held", "caught", "arrests"},
-    {"charged", "prosecuted", "indicted", "court", "prosecution"},
-    {"foreigners", "foreign", "foreigner", "expatriates"},
-    {"countries", "country"},
-    {"cases", "case", "incidents", "crimes", "offences", "offenses"},
-    {"suspects", "suspect", "perpetrators", "offenders", "culprits", "traffickers"},
-    {"victims", "victim", "survivors", "people", "persons"},
-    {"revenue", "revenues", "sales", "turnover"},
-    {"profit", "income", "earnings"},
-    {"cost", "costs", "expense", "expenses", "spending"},
-    {"families", "family", "relatives", "homes"},
-]
+SYNONYMS: list[set[str]] = _synonym_groups()
 
 _GROUP_OF: dict[str, int] = {}
 MEMBERS: dict[str, set[str]] = {}

@@ -50,6 +50,26 @@ class Table(BaseModel):
     label_vectors: dict[str, str] = Field(default_factory=dict)
 
 
+class Frame(BaseModel):
+    """What one figure of a prose sentence measures, read from a dependency parse at ingest.
+
+    Offsets are relative to the sentence text: `text[start:end]` is the figure,
+    `text[measure_start:measure_end]` the noun phrase it measures ("358 victims", "$6.4
+    million of unrealized losses" -> "unrealized losses"). `measure` holds that phrase's
+    content words, `verb` the lemma of the verb the figure hangs on ("rescue"), `clause`
+    the content words of the figure's own clause, so that in "China rose 53 % while Taiwan
+    fell 13 %" 13 belongs to Taiwan and not to China.
+    """
+
+    start: int
+    end: int
+    measure: str = ""
+    measure_start: int = 0
+    measure_end: int = 0
+    verb: str = ""
+    clause: str = ""
+
+
 class Sentence(BaseModel):
     """One retrievable unit of a report: a sentence, list item, heading or table row.
 
@@ -68,6 +88,7 @@ class Sentence(BaseModel):
     table_header: list[str] | None = None
     caption: str | None = None
     cells: list[Cell] = Field(default_factory=list)  # a table row's cells, with their headers and spans
+    frames: list[Frame] = Field(default_factory=list)  # a prose sentence's figures, parsed at ingest
 
     @property
     def node_id(self) -> str:

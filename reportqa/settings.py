@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     candidate_k: int = Field(40, ge=1, le=1000, description="Sentences taken from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     context_window: int = Field(2, ge=0, le=10, description="Neighbouring sentences kept as context on each side.")
+    parse_frames: bool = Field(
+        True, description="Parse prose sentences at ingest (spaCy) to record what each figure measures; "
+        "false ingests faster and answers from word windows alone.")
     long_sentence_words: int = Field(60, ge=10, description="Sentences longer than this are split at ';'.")
     commit_every: int = Field(
         4000, ge=1, description="Ingest commits (becomes visible) at least every this many new sentences."

@@ -70,14 +70,29 @@ def test_the_script_reproduces_the_committed_fitted_weights(bench_store, embedde
             (BENCH / "tatqa" / "tatqa_table.dev.jsonl", bench_store.data_dir),
             (BENCH / "drop" / "drop_num.dev.jsonl", bench_store.data_dir),
             (REPO / "eval" / "gold" / "sar_kheng.jsonl", bench_store.data_dir)]
-    result = fit(collect(sets, embedder=embedder))
-    # Chroma's nearest-neighbour index is approximate: a store built in another order may
-    # retrieve a tie differently, so a row or two may differ; the fit must not.
-    assert result["rows"] == pytest.approx(committed["rows"], rel=0.01)
+    rows = collect(sets, embedder=embedder)
+    result = fit(rows)
+    # Chroma's nearest-neighbour graph is built differently by each build, so a few questions
+    # retrieve other ties. Measured over four builds of the same stores (2026-12-03): rows
+    # 8013 to 8147, fitted CV top-1 0.679 to 0.693, single weights up to 0.19 apart, and the
+    # fitted weights of two builds pick the same top figure for 96.4 % to 98.5 % of the
+    # questions. The fit before the frame features agreed with the committed one on 94.5 %.
+    assert result["rows"] == pytest.approx(committed["rows"], rel=0.03)
     for key in ("fitted_top1", "hand_top1"):
-        assert result["cv"][key] == pytest.approx(committed["cv"][key], abs=0.005), key
-    diffs = {k: round(abs(result["weights"][k] - w), 4) for k, w in committed["weights"].items()}
-    print("largest weight differences:", sorted(diffs.items(), key=lambda kv: -kv[1])[:5])
-    # Two clean builds of the same stores moved one weight by 0.065 (CI, the "counted" weight
-    # of 0.61); a fit on other features or data moves the largest ones (1 to 2) by far more.
-    assert max(diffs.values()) <= 0.1, diffs
+        assert result["cv"][key] == pytest.approx(committed["cv"][key], abs=0.02), key
+    agree = _same_top_choice(rows, committed["weights"], result["weights"])
+    print(f"same top figure as the committed weights: {agree:.3f}")
+    assert agree >= 0.955
+
+
+def _same_top_choice(rows: Rows, a: dict[str, float], b: dict[str, float]) -> float:
+    """Share of the rows' questions whose best-scored candidate is the same under weights a and b."""
+    def best(weights):
+        top: dict[int, tuple[float, int]] = {}
+        for i, (x, q) in enumerate(zip(rows.x, rows.question)):
+            score = sum(weights.get(k, 0.0) * v for k, v in zip(FEATURES, x))
+            if q not in top or score > top[q][0]:
+                top[q] = (score, i)
+        return {q: i for q, (_, i) in top.items()}
+    ta, tb = best(a), best(b)
+    return sum(ta[q] == tb[q] for q in ta) / max(len(ta), 1)

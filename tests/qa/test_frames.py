@@ -1,0 +1,49 @@
+"""The figure chooser reads the parse stored at ingest: the figure whose own clause names what
+the question asks wins over a figure of another clause of the same sentence. Over a report
+written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.qa.written_reports import grounded_answer, qa_over
+
+REPORTS = Path(__file__).parent / "frame_reports"
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory, embedder):
+    return qa_over(REPORTS, tmp_path_factory.mktemp("frames") / "data", embedder)
+
+
+def test_the_figure_of_the_clause_that_names_the_asked_thing_wins(qa):
+    # "Export sales reached $12.4 million, and sales at the farm shop came to $2.1 million."
+    a = grounded_answer(qa, "What were sales at the farm shop?")
+    assert a.value == pytest.approx(2.1) and a.scale == "million"
+    assert "farm shop came to $2.1 million" in a.citations[0].text
+
+
+def test_the_first_clause_keeps_its_own_figure(qa):
+    a = grounded_answer(qa, "What were export sales?")
+    assert a.value == pytest.approx(12.4) and a.scale == "million"
+
+
+def test_candidates_carry_the_frame_stored_at_ingest(qa):
+    cands = qa.figure_candidates("What were sales at the farm shop?", None)
+    shop = next(c for c in cands if c.value == pytest.approx(2.1))
+    assert shop.frame is not None and shop.frame.measure == "sales"
+    assert {"farm", "shop"} <= set(shop.frame.clause.split())
+    assert shop.features["frame_clause"] > next(c for c in cands if c.value == pytest.approx(12.4)).features["frame_clause"]
+
+
+@pytest.mark.parametrize("question, value", [
+    ("How many growers retired in 2031?", 23),
+    ("How many new growers joined the cooperative in 2031?", 85),
+    ("How many tonnes of windfalls did the juice press take?", 640),
+    ("How many tonnes did the cooling plant store?", 1870),
+    ("How many pickers do the southern orchards employ?", 310),
+])
+def test_each_figure_of_a_two_clause_sentence_answers_its_own_question(qa, question, value):
+    assert grounded_answer(qa, question).value == value
