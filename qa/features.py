@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportqa.bm25 import tokenize
+from reportqa.models import Frame
 from reportqa.quantities import extract_quantities
 
 from qa.candidates import Candidate
@@ -112,18 +113,17 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     f["kind_number"] = float(kind == "number")
     f["kind_money"] = float(kind == "money")
     if c.frame is not None:
-        _frame_features(c, q, weights, f, concepts_in(tokenize(c.frame.measure)),
-                        concepts_in(tokenize(c.frame.verb)), concepts_in(tokenize(c.frame.clause)))
+        _frame_features(c.frame, q, weights, sent, f)
     return f
 
 
-def _frame_features(c: Candidate, q: Question, weights: dict[str, float], f: dict[str, float],
-                    measure: set[str], verb: set[str], clause: set[str]) -> None:
-    """How the question's words sit in the figure's frame (concepts of what it measures, its
-    verb and its own clause): in the measured phrase, in its clause, or only elsewhere in the
-    sentence (another clause's figure)."""
+def _frame_features(frame: Frame, q: Question, weights: dict[str, float], sentence: set[str],
+                    f: dict[str, float]) -> None:
+    """How the question's words sit in the figure's frame: in the phrase it measures, in its
+    verb and own clause, or only elsewhere in the sentence (another clause's figure)."""
     total = sum(weights.values()) or 1.0
-    clause = clause | measure | verb
+    measure, verb = concepts_in(tokenize(frame.measure)), concepts_in(tokenize(frame.verb))
+    clause = concepts_in(tokenize(frame.clause)) | measure | verb
     target = [t for t in dict.fromkeys(q.target) if t in weights]
     target_weight = sum(weights[t] for t in target)
     if measure and target_weight:
@@ -132,7 +132,6 @@ def _frame_features(c: Candidate, q: Question, weights: dict[str, float], f: dic
         f["frame_measure_miss"] = float(share == 0)
     if clause:
         f["frame_clause"] = sum(w for k, w in weights.items() if k in clause) / total
-        sentence = concepts_in(c.sentence_terms)
         f["frame_outside"] = sum(w for k, w in weights.items() if k in sentence and k not in clause) / total
     if q.predicate and verb:
         f["frame_verb"] = float(bool(verb & set(q.predicate)))
