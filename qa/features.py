@@ -32,6 +32,7 @@ FEATURES = [
 ]
 
 _BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
+_OPENS_WITH_OF = re.compile(r"(?:^|[,;:]\s+)[Oo]f (?:the |all |these |those )?$")
 _PART_OF = re.compile(r"\b(?:which|that)\s+included?\s+(?:approximately\s+|about\s+)?(?:[A-Z]{0,3}[$£€]\s*)?$", re.I)
 _CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
 
@@ -103,6 +104,8 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     if _BASE_OF.search(c.sentence.text[max(0, c.quantity.start - 8):c.quantity.start]) and \
             any(o.start > c.quantity.end and o.kind == c.quantity.kind for o in c.sentence_quantities):
         f["base_of"] = 1.0  # "Of the 1,200 crew interviewed, 300 reported ...": the whole, not the part
+        if _OPENS_WITH_OF.search(c.sentence.text[:c.quantity.start]):
+            f["counted"] = 0.0  # the noun after the whole names the whole; the part counts it as well
     if _PART_OF.search(c.sentence.text[max(0, c.quantity.start - 24):c.quantity.start]):
         f["part_of"] = 1.0  # "$69.8 million, which included $48.4 million for ...": an aside, a part of the figure before
     f["range"] = float(c.quantity.range_with is not None)

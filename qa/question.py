@@ -14,6 +14,8 @@ from pathlib import Path
 from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.years import YEAR_PATTERN
 
+from qa.question_frame import question_frame
+
 
 def _synonym_groups() -> list[set[str]]:
     """The paraphrase groups of synonyms.txt beside this module (its header says where they came from)."""
@@ -126,11 +128,17 @@ def parse_question(text: str) -> Question:
         respectively="respectively" in low,
         wants_multiple=bool(_MULTIPLE_Q.search(low)),
     )
-    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to|\?|$)", low)
+    m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:\b(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to)\b|\?|$)", low)
     if m is None:
-        m = re.search(r"\bwhat (?:was|were|is|are) (?:the )?((?:[\w'-]+\s+){0,5}?)(?:in|of|for|at|during|from|as|\?|$)", low)
+        m = re.search(r"\bwhat (?:was|were|is|are) (?:the )?((?:[\w'-]+\s+){0,5}?)(?:\b(?:in|of|for|at|during|from|as)\b|\?|$)", low)
     if m:
         q.target = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+    parsed = question_frame(text, is_frame_word)
+    if parsed is not None:
+        # The parse reads the forms the patterns miss ("what share of X", "by what percent did X
+        # fall", "how much of X"); when it finds no phrase the patterns' reading stands.
+        target = [concept_of(t) for t in tokenize(" ".join(parsed.target)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+        q.target = target or q.target
     m = re.search(r"\bhow (?:many|much)\b.*?\b(?:were|was|are|is)\s+(.*)$", low)
     q.predicate = [concept_of(t) for t in tokenize(m.group(1)) if not t[0].isdigit()] if m else []
     part_of = re.search(r"\bhow many of (?:the |these |those |all )?.+? (?:were|was|are|is) (.+?)\??$", low)
@@ -154,6 +162,12 @@ def parse_question(text: str) -> Question:
     if q.compare_years:
         q.operation = "which_year"
     return q
+
+
+def is_frame_word(word: str) -> bool:
+    """Whether a word says what to do with figures or which kind they are, not which figures."""
+    tokens = tokenize(word)
+    return bool(tokens) and all(t in QUESTION_FRAME for t in tokens)
 
 
 def is_content(token: str) -> bool:

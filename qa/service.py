@@ -44,6 +44,7 @@ class QA:
 
         self.reader = reader or StoreReader(settings, Store(settings), scorer=scorer_weights(settings.scorer))
         self.retriever = HybridRetriever(settings, self.reader, embedder)
+        _load_parser()
 
     @classmethod
     def shared(cls, settings: Settings) -> "QA":
@@ -101,3 +102,14 @@ class QA:
         snap = self.reader.snapshot()
         hits = self.retriever.search(q.text, snap, self.resolve_docs(doc), k=self.settings.top_k)
         return gather(q, snap, hits)
+
+
+def _load_parser() -> None:
+    """Load the question parser with the model, so a chat's first question does not wait for it
+    (about 1.5 s, once per process). Without it questions are read by their patterns."""
+    from reportqa.parse import ParserUnavailable, parser
+
+    try:
+        parser()
+    except ParserUnavailable:
+        pass

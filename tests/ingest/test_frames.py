@@ -50,6 +50,22 @@ def test_a_coordinated_verb_without_a_subject_shares_the_first_verbs_subject():
     assert f["40"].verb == "shrink"
 
 
+def test_a_figure_standing_alone_measures_the_noun_the_figure_before_it_named():
+    f = _frames("Another 96 survivors completed training, and twenty-four found paid work through partners.")
+    assert f["twenty-four"].measure == "survivors"
+    f = _frames("Of the 1,200 crew interviewed, 300 reported unpaid wages.")
+    assert f["300"].measure == "crew"
+
+
+def test_a_figure_standing_alone_does_not_borrow_a_measure_read_from_a_subject():
+    # 1.2 million measures the budget only as the copula's other side; the parts that follow
+    # name their own destinations, not "budget".
+    text = "The budget for 2021 was US$1.2 million, of which US$450,000 went to victim support and US$750,000 to prosecution."
+    f = _frames(text)
+    assert f["US$1.2 million"].measure == "budget"
+    assert f["US$450,000"].measure == "" and f["US$750,000"].measure == ""
+
+
 @pytest.mark.parametrize("text", ["", "No figures here at all.", "2019 2020 2021", "| 1 | 2 |"])
 def test_text_without_a_measured_figure_gets_no_frames(text):
     s = Sentence(doc_id="d", index=0, start=0, end=len(text), text=text)
@@ -101,7 +117,7 @@ def test_a_parser_failure_keeps_the_sentences_without_frames(monkeypatch, caplog
 def test_a_missing_parser_package_is_a_clear_error(monkeypatch):
     import importlib
 
-    import ingest.frames as frames
+    import reportqa.parse as frames
     from reportqa.errors import ReportQAError
 
     real = importlib.import_module

@@ -47,3 +47,17 @@ def test_candidates_carry_the_frame_stored_at_ingest(qa):
 ])
 def test_each_figure_of_a_two_clause_sentence_answers_its_own_question(qa, question, value):
     assert grounded_answer(qa, question).value == value
+
+
+def test_the_part_of_a_whole_is_what_is_counted_not_the_whole(qa):
+    # "Of the 310 pickers surveyed in 2031, 124 asked …": 310 is followed by the asked noun,
+    # but 124 is the count of pickers who asked (its measure left out, taken from 310).
+    for question in ("How many pickers surveyed in 2031 asked for longer contracts?",
+                     "How many pickers wanted longer contracts in 2031?"):
+        assert grounded_answer(qa, question).value == 124, question
+
+
+def test_an_of_phrase_inside_a_clause_is_not_the_whole_of_a_part(qa):
+    # "an increase of nine members": not "Of the N …, M …"; the increase is the answer.
+    a = grounded_answer(qa, "By how many did the register's members increase in 2031?")
+    assert a.value == 9
