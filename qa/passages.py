@@ -109,7 +109,7 @@ def unit_asked(q: Question) -> str | None:
 
 def _counted_noun(q: Question) -> list[str]:
     """The words naming what a 'how many' question counts ("how many field goals did ..." -> field, goal)."""
-    m = re.search(r"\bhow many\s+((?:[a-z-]+\s+){0,3}?)(?:did|do|does|were|was|are|is|had|have|has|in|of|from|by|\?|$)",
+    m = re.search(r"\bhow many\s+((?:[a-z-]+\s+){0,3}?)(?:\b(?:did|do|does|were|was|are|is|had|have|has|in|of|from|by)\b|\?|$)",
                   q.text.lower())
     if not m:
         return []
