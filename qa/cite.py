@@ -29,6 +29,7 @@ def cite(snap: Snapshot, sentence: Sentence, score: float = 0.0) -> Citation:
         score=round(float(score), 4),
         context=doc.text[lo:hi],
         context_start=lo,
+        table_header=sentence.table_header if sentence.kind == "table_row" else None,
     )
 
 

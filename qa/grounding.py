@@ -47,6 +47,8 @@ def ungrounded_numbers(answer: Answer) -> list[float]:
         allowed |= _source_numbers(c.text)
         if c.cell is not None:  # a cited cell is read under its headers ("2019"), which it states too
             allowed |= _source_numbers(" ".join(c.cell.row_path + c.cell.column_path))
+        if c.table_header:  # so is a cited row: "2018: $(2,694)" names the column it sits in
+            allowed |= _source_numbers(" ".join(c.table_header))
     allowed |= _source_numbers(answer.question)  # echoing the question's own numbers claims nothing
     if answer.computation is not None:
         comp = answer.computation

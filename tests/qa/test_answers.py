@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from qa.grounding import UngroundedAnswer, check_grounded, ungrounded_numbers
 from qa.service import QA
-from reportqa.models import Answer, Citation
+from reportqa.models import Answer, Citation, Computation, Operand
 from reportqa.settings import Settings
 from tests.conftest import EXAMPLES, REPO
 
@@ -107,6 +107,20 @@ def test_grounding_gate_rejects_invented_numbers():
     assert ungrounded_numbers(bad) == [150.0]
     with pytest.raises(UngroundedAnswer):
         check_grounded(bad)
+
+
+def test_a_cited_table_row_grounds_the_years_of_its_column_headers():
+    # "2018: $(2,694)" labels an operand by the column it sits in; the row itself states no year.
+    row = "| Operating activities | $(426) | $(2,694) | $14,314 |"
+    text = "**11,194** = 14,314 [1] + -2,694 [1] + -426 [1] (2017: $14,314 [1], 2018: $(2,694) [1], 2019: $(426) [1])"
+    bare = Citation(doc_id="d", title="t", file="f", sentence_index=0, start=0, end=len(row), text=row)
+    computation = Computation(operation="sum", formula="14,314 [1] + -2,694 [1] + -426 [1]", result=11194,
+                              operands=[Operand(value=v, text=str(v), citation=1) for v in (14314, -2694, -426)])
+    answer = Answer(question="What was the total between 2017 and 2019?", text=text, value=11194, kind="computed",
+                    citations=[bare], computation=computation)
+    assert ungrounded_numbers(answer) == [2018.0]
+    headed = bare.model_copy(update={"table_header": ["", "2019", "Years Ended December 31, 2018", "2017"]})
+    assert ungrounded_numbers(answer.model_copy(update={"citations": [headed]})) == []
 
 
 def _corpus_words(qa: QA) -> tuple[list[str], list[int]]:
