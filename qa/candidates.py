@@ -49,6 +49,7 @@ class Candidate:
     sentence_quantities: list[Quantity] = field(default_factory=list)  # every figure of the sentence
     features: dict[str, float] = field(default_factory=dict)  # what the score is the weighted sum of
     frame: Frame | None = None  # what the parse at ingest says the figure measures (prose only)
+    heading: str = ""  # the dated heading it sits under, when its own sentence names no year
 
     @property
     def value(self) -> float:

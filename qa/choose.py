@@ -11,7 +11,7 @@ from reportqa.settings import Settings
 from qa import compute, passages
 from qa.answers import (figure_answer, list_answer, not_found, passage_answer, per_year_same_sentence,
                         respectively_list, years_list)
-from qa.complement import complement_answer, share_answer
+from qa.complement import complement_answer, rate_of_base_answer, share_answer
 from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
@@ -78,7 +78,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     best, rivals = pick_figure(q, cands)
     if best is None or best.match < MIN_MATCH:
         return not_found(q, snap, hits, "No sentence states this figure; closest sentences are listed.")
-    return figure_answer(q, snap, best, rivals)
+    return rate_of_base_answer(q, snap, best) or figure_answer(q, snap, best, rivals)
 
 
 def may_count_events(q) -> bool:

@@ -117,6 +117,27 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
                    operation="ratio", said="the part over its whole")
 
 
+# "15 percent of the 12,000 residents": a rate, then the base it is taken of.
+_RATE_OF = re.compile(r"^\s*(?:percent|per cent|%)?\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?$", re.I)
+
+
+def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate) -> Answer | None:
+    """A count asked where the report gives a rate of a base ("How many of the residents …?"
+    over "15 percent of the 12,000 residents"): rate / 100 × base. None otherwise."""
+    if not q.wants_count or q.wants_percent:
+        return None
+    quantities = best.sentence_quantities
+    text = best.sentence.text
+    pairs = [(a, b) for a, b in zip(quantities, quantities[1:])
+             if a.kind == "percent" and b.kind == "number" and not b.unit and _RATE_OF.match(text[a.end:b.start])]
+    pair = next(((a, b) for a, b in pairs if best.quantity in (a, b)), None)
+    if pair is None:
+        return None
+    rate, base = (Candidate(quantity=x, sentence=best.sentence, rank=best.rank, retrieval=best.retrieval) for x in pair)
+    return _answer(q, snap, [rate, base], rate.value / 100 * base.value, "{0} / 100 × {1}", "",
+                   operation="rate_of_base", said="the rate applied to its base")
+
+
 def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str,
             operation: str = "complement", said: str = "the rest of the whole") -> Answer:
     citer = Citer(snap)

@@ -17,6 +17,7 @@ from reportqa.models import Frame
 from reportqa.quantities import extract_quantities
 
 from qa.candidates import Candidate
+from qa.periods import asked_sub_period, period_of_figure
 from qa.question import Question, concept_of
 
 FEATURES = [
@@ -28,7 +29,7 @@ FEATURES = [
     "part_of", "retrieval", "item", "no_words", "kind_number", "kind_money",
     # From the parse at ingest (Sentence.frames): what the figure measures and its own clause.
     "frame_measure", "frame_measure_miss", "frame_clause", "frame_outside", "frame_verb",
-    "constraints_miss",
+    "constraints_miss", "period_hit", "period_other", "source_hit",
 ]
 
 _BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
@@ -82,6 +83,13 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     if q.years and not q.wants_year:
         key = "year_hit" if c.year in q.years else "year_other" if c.year is not None else "year_none"
         f[key] = 1.0
+    if q.sub_period:
+        _period_features(c, q.sub_period, f)
+    source = [s for s in dict.fromkeys(q.source) if s in weights]
+    if source:
+        # The source a question names is said where the figure is: in its own clause when parsed.
+        where = concepts_in(tokenize(c.frame.clause)) if c.frame is not None and c.frame.clause else sent
+        f["source_hit"] = sum(weights[s] for s in source if s in where) / sum(weights[s] for s in source)
     is_percent = kind == "percent" or c.scale == "percent"
     if q.wants_percent:
         f["percent_hit" if is_percent else "percent_miss"] = 1.0
@@ -118,6 +126,25 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     if c.frame is not None:
         _frame_features(c.frame, q, weights, sent, f)
     return f
+
+
+def _period_features(c: Candidate, asked: set[str], f: dict[str, float]) -> None:
+    """An asked quarter or month must hold, like an asked year: the figure's own one, from its
+    sentence, is the asked one (hit), another of the same kind (other), or not said."""
+    later = [o.start for o in c.sentence_quantities if o.start >= c.quantity.end]
+    own = period_of_figure(c.sentence.text, c.quantity.start, c.quantity.end, min(later) if later else None)
+    if own is None and c.heading:
+        own = asked_sub_period(c.heading)  # "## Results for the first half of 2024"
+    if own is None or _is_quarter(own) != _is_quarter(asked):
+        return  # none named, or a month against a quarter: different grains
+    if own == asked:
+        f["period_hit"] = 1.0
+    elif not own & asked:
+        f["period_other"] = 1.0
+
+
+def _is_quarter(period: set[str]) -> bool:
+    return all(p.startswith("q") for p in period)
 
 
 def _frame_features(frame: Frame, q: Question, weights: dict[str, float], sentence: set[str],

@@ -14,6 +14,7 @@ from pathlib import Path
 from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.years import YEAR_PATTERN
 
+from qa.periods import asked_sub_period
 from qa.question_frame import question_frame
 
 
@@ -47,6 +48,8 @@ QUESTION_FRAME = set(tokenize(
 _YEAR = re.compile(rf"(?<![\d,.$])({YEAR_PATTERN})(?!\d|,\d)")
 _PERCENT_Q = re.compile(r"\b(percent(age)?s?|%|per cent|share|proportion|rate)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
+# "according to the ministry", "as reported by UNICEF": who says the figure, up to the next clause.
+_SOURCE = re.compile(r"\b(?:according to|as reported by|as stated by|reported by)\s+([^,;?]+)", re.I)
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
 _MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow many-?fold\b", re.I)
 
@@ -80,6 +83,8 @@ class Question:
     wants_years_list: bool = False
     compare_years: bool = False
     wants_multiple: bool = False     # "by what factor", "how many times": a figure in "-fold"
+    sub_period: set[str] | None = None  # the quarters or months it names ({"q3"}, {"feb"})
+    source: list[str] = field(default_factory=list)  # concepts of the source it names ("according to the ministry")
 
     def concept(self, token: str) -> str:
         g = _GROUP_OF.get(token)
@@ -127,6 +132,7 @@ def parse_question(text: str) -> Question:
         wants_count=bool(_COUNT_Q.search(low)),
         respectively="respectively" in low,
         wants_multiple=bool(_MULTIPLE_Q.search(low)),
+        sub_period=asked_sub_period(text),
     )
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:\b(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to)\b|\?|$)", low)
     if m is None:
@@ -145,6 +151,9 @@ def parse_question(text: str) -> Question:
     if part_of:
         # "How many of the rescued players were children?": children are counted, players are the whole.
         q.target = [concept_of(t) for t in tokenize(part_of.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+    said_by = _SOURCE.search(text)
+    if said_by:
+        q.source = [concept_of(t) for t in tokenize(said_by.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
     for name, pattern in OPERATIONS:
         if pattern.search(low):
             q.operation = name

@@ -8,6 +8,7 @@ not seen (bm25s indexes the whole corpus again; its scoring needs global statist
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -18,6 +19,9 @@ from reportqa.errors import StoreError
 from reportqa.models import Document, DocumentInfo, Sentence
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store
+from reportqa.years import YEAR_PATTERN
+
+YEAR_IN_HEADING = re.compile(rf"(?<![\d,.$£€])({YEAR_PATTERN})(?!\d|,\d|\.\d)")
 
 
 @dataclass
@@ -32,6 +36,20 @@ class Snapshot:
     doc_ranges: dict[str, tuple[int, int]] = field(default_factory=dict)
     doc_tokens: dict[str, list[list[str]]] = field(default_factory=dict)  # only when built here
     scorer: dict[str, float] | None = None  # weights of the figure chooser (None: the hand-set ones)
+    headings: dict[str, list[int]] = field(default_factory=dict)  # per document, filled on first use
+
+    def dated_heading(self, sentence: Sentence) -> Sentence | None:
+        """The heading right above a sentence's section when it names one year ("## Edition
+        2025", "## Results for the first half of 2024"): the period of what is under it. An
+        undated section heading ("## Cases and suspects") gives none, even under a dated title."""
+        doc = self.doc_sentences.get(sentence.doc_id, [])
+        if sentence.doc_id not in self.headings:
+            self.headings[sentence.doc_id] = [i for i, s in enumerate(doc) if s.kind == "heading"]
+        above = [i for i in self.headings[sentence.doc_id] if doc[i].index < sentence.index]
+        if not above:
+            return None
+        heading = doc[above[-1]]
+        return heading if len(set(YEAR_IN_HEADING.findall(heading.text))) == 1 else None
 
     def info(self, doc_id: str) -> DocumentInfo:
         return self.manifest.documents[doc_id]

@@ -1,0 +1,71 @@
+"""Periods other than a year, the period a heading gives, the source and place a question
+names, and a rate applied to its base. Over a report written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.qa.written_reports import grounded_answer, qa_over
+
+REPORTS = Path(__file__).parent / "period_reports"
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory, embedder):
+    return qa_over(REPORTS, tmp_path_factory.mktemp("periods") / "data", embedder)
+
+
+@pytest.mark.parametrize("question, value", [
+    # "In January 2021, the hotline received 57 calls; in February 2021 it received 43."
+    ("How many calls did the hotline receive in February 2021?", 43),
+    ("How many calls did the hotline receive in January 2021?", 57),
+    # "In the third quarter of 2023, 29 vessels were detained, and in the fourth quarter of 2023, 17."
+    ("How many vessels were detained in the fourth quarter of 2023?", 17),
+    ("How many vessels were detained in the third quarter of 2023?", 29),
+    ("How many cases were still open as of 30 June 2024?", 14),
+])
+def test_an_asked_month_or_quarter_must_hold(qa, question, value):
+    assert grounded_answer(qa, question).value == value
+
+
+@pytest.mark.parametrize("question, value", [
+    # The same sentence under "## Edition 2025" and under "## Results for the first half of 2024".
+    ("How many inspections of fishing vessels were carried out in 2025?", 412),
+    ("How many inspections were carried out in the first half of 2024?", 190),
+    ("How many inspections were carried out in 2024?", 190),
+])
+def test_a_dated_heading_gives_its_period_to_the_sentences_under_it(qa, question, value):
+    a = grounded_answer(qa, question)
+    assert a.value == value
+    assert a.kind == "figure"  # not "Sources differ": the other heading's figure is another period
+
+
+def test_a_fiscal_year_written_with_a_slash_is_read(qa):
+    a = grounded_answer(qa, "How much did the inspectorate spend on patrols in 2019/20?")
+    assert a.value == pytest.approx(1.4) and a.scale == "million"
+
+
+@pytest.mark.parametrize("question, value", [
+    ("How many workers owed back pay were found in Kep province?", 21),
+    ("How many workers owed back pay were found in Kampot province?", 38),
+])
+def test_an_asked_place_must_hold(qa, question, value):
+    assert grounded_answer(qa, question).value == value
+
+
+@pytest.mark.parametrize("question, value", [
+    ("How many employers were fined according to the Ministry of Labour?", 96),
+    ("How many employers were fined according to the inspectorate's own count?", 88),
+    ("According to the inspectorate's own count, how many employers were fined?", 88),
+])
+def test_an_asked_source_must_hold(qa, question, value):
+    assert grounded_answer(qa, question).value == value
+
+
+def test_a_count_asked_of_a_rate_is_the_rate_applied_to_its_base(qa):
+    # "The inspectorate expects 15 percent of the 12,000 registered workers to receive training."
+    a = grounded_answer(qa, "How many of the 12,000 registered workers are expected to receive training?")
+    assert a.kind == "computed" and a.value == 1800
+    assert a.computation.formula.startswith("15 [1] / 100 × 12,000 [1]")
