@@ -10,11 +10,12 @@ from pathlib import Path
 from reportqa.bm25 import tokenize
 from reportqa.models import Sentence
 from reportqa.quantities import scale_multiplier
+from reportqa.years import find_years
 
 from qa.candidates import Candidate, sentence_candidates, years_in
 from qa.features import candidate_features, concepts_in, question_numbers, score_of, scorer_weights
 from qa.question import MEMBERS, Question, concept_of
-from qa.reader import YEAR_IN_HEADING, Snapshot
+from qa.reader import Snapshot
 
 
 def _min_match() -> float:
@@ -116,7 +117,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
                 if c.year is None and len(lead_years) == 1:
                     c.year = next(iter(lead_years))
             if c.year is None and (heading := snap.dated_heading(s)) is not None:
-                c.year, c.heading = int(YEAR_IN_HEADING.search(heading.text).group(1)), heading.text
+                c.year, c.heading = find_years(heading.text)[0][0], heading.text
             if c.quantity.kind == "year" and not q.wants_year:
                 continue
             if c.quantity.unit == "fold" and not q.wants_multiple:

