@@ -48,6 +48,8 @@ class Ingestor:
         self._lexical_cache: dict[str, tuple[list[str], list[str]]] = {}
         self.vectors = VectorCache(settings.embed_cache_sentences)
         self._holding = 0  # nesting depth of `writing()` in this process
+        # A dead writer's uncommitted documents, kept during an ingest that may write them again.
+        self._inherited: set[str] = set()
 
     @property
     def embedder(self):
@@ -90,17 +92,18 @@ class Ingestor:
             self._commit(manifest, [], {info.doc_id})
             return info
 
-    def sweep(self, vectors: bool = False) -> list[str]:
+    def sweep(self, vectors: bool = False, keep: set[str] = frozenset()) -> list[str]:
         """Delete what a killed writer left behind; returns what was deleted.
 
         Temp files, document files of uncommitted documents and unused BM25 folders
         always (only the lock holder writes them, so none is in use now); with
         `vectors`, also the vectors of no committed sentence (a full id listing, so
-        the doctor asks for it, not every ingest: an ingest overwrites its own).
+        the doctor asks for it, not every ingest: an ingest overwrites its own). The
+        vectors of the documents in `keep` stay (see `Store.clear_debris`).
         """
         with self.writing():
             manifest = self.store.read_manifest()
-            done = self.store.clear_debris(manifest)
+            done = self.store.clear_debris(manifest, keep)
             if vectors:
                 orphans = sorted(self.store.vector_ids() - set(manifest.sentence_ids()))
                 self.store.delete_vectors(orphans)
@@ -137,7 +140,16 @@ class Ingestor:
                 f"this store was built with embedding model '{manifest.embed_model}', not "
                 f"'{self.settings.embed_model}'; use another REPORTQA_DATA_DIR or re-ingest into an empty one"
             )
-        self.sweep()
+        self._inherited = self.store.leftover_pending(manifest)
+        try:
+            return self._ingest_files(manifest, paths)
+        finally:
+            self._inherited = set()
+
+    def _ingest_files(self, manifest: Manifest, paths: list[Path]) -> list[IngestResult]:
+        # A dead writer's vectors of a file this run writes again are kept and reused
+        # (`_write_plan`); those of the other files go when the run ends.
+        self.sweep(keep=self._inherited)
         by_source = {d.source: d for d in manifest.documents.values()}
         results: list[IngestResult] = []
         pending: list[tuple[StoredDocument, IngestResult]] = []
@@ -189,8 +201,11 @@ class Ingestor:
                 pending, replaced, pending_sentences = [], set(), 0
         if group:
             self._embed_group(group, pending)
+        inherited, self._inherited = self._inherited, set()
         if pending or replaced:
             self._commit(manifest, pending, replaced)
+        elif inherited:
+            self.store.clear_debris(manifest)
         return results
 
     def _embed_group(self, group: list[tuple[StoredDocument, IngestResult]],
@@ -310,7 +325,7 @@ class Ingestor:
             self.store.delete_vectors([f"{doc_id}:{i}" for i in range(old.sentences)])
             self.store.delete_document(doc_id)
             self._lexical_cache.pop(doc_id, None)
-        self.store.clear_debris(new_manifest)
+        self.store.clear_debris(new_manifest, self._inherited)
         return new_manifest
 
     def _lexical_index(self, documents: dict[str, DocumentInfo]) -> LexicalIndex:

@@ -130,9 +130,14 @@ class Store:
         """What a killed writer left beside the committed state (only meaningful with no writer running)."""
         return self.records.debris(manifest)
 
-    def clear_debris(self, manifest: Manifest) -> list[str]:
-        """Delete what `debris` finds; returns what was done. Only the writer may call this."""
-        return self.records.clear_debris(manifest)
+    def leftover_pending(self, manifest: Manifest) -> set[str]:
+        """Documents whose vectors a dead writer left uncommitted (a Chroma server's records)."""
+        return self.records.leftover_pending(manifest)
+
+    def clear_debris(self, manifest: Manifest, keep: set[str] = frozenset()) -> list[str]:
+        """Delete what `debris` finds, except the vectors of the documents in `keep` (kept for
+        an ingest that may write them again); returns what was done. Only the writer may call this."""
+        return self.records.clear_debris(manifest, keep)
 
     # ---- the lexical index ---------------------------------------------------------
 

@@ -209,21 +209,36 @@ class ChromaRecords:
         return [Debris(code="doc-orphans", doc_ids=orphans, repaired="deleted records of uncommitted documents",
                        message=f"{len(orphans)} document record(s) of no committed document (e.g. {orphans[0]})")]
 
-    def clear_debris(self, manifest: Manifest) -> list[str]:
+    def leftover_pending(self, manifest: Manifest) -> set[str]:
+        """Documents a writer noted as pending that no manifest lists: a dead writer's."""
+        return self._pending() - set(manifest.documents)
+
+    def clear_debris(self, manifest: Manifest, keep: set[str] = frozenset()) -> list[str]:
         """Delete uncommitted document records, and the vectors of documents a dead writer
-        noted as pending but never committed (or removed without deleting them)."""
+        noted as pending but never committed (or removed without deleting them).
+
+        The vectors of `keep` stay, still noted as pending: an ingest that may write the
+        same documents again finds them in place instead of deleting and re-adding them
+        (re-adding deleted ids leaves some unreachable in Chroma's HNSW graph,
+        chroma-core/chroma#7758). It clears them itself when its run ends.
+        """
         done = [d.repaired for d in self.debris(manifest)]
         for doc_id in self._stored_doc_ids() - set(manifest.documents):
             self.delete_document(doc_id)
-        leftover = sorted(self._pending() - set(manifest.documents))
-        for lo in range(0, len(leftover), 100):
-            batch = leftover[lo:lo + 100]
+        leftover = self._pending() - set(manifest.documents)
+        gone = sorted(leftover - set(keep))
+        for lo in range(0, len(gone), 100):
+            batch = gone[lo:lo + 100]
             self.store.collection.delete(where={"report_id": {"$in": batch}} if len(batch) > 1
                                          else {"report_id": batch[0]})
-        if leftover:
-            done.append(f"deleted the vectors of {len(leftover)} uncommitted document(s)")
-        self.meta.delete(ids=[PENDING])
-        self._noted = set()
+        if gone:
+            done.append(f"deleted the vectors of {len(gone)} uncommitted document(s)")
+        kept = leftover & set(keep)
+        if kept:
+            self.meta.upsert(ids=[PENDING], embeddings=[_ONE], metadatas=[{"json": json.dumps(sorted(kept))}])
+        else:
+            self.meta.delete(ids=[PENDING])
+        self._noted = kept
         return done
 
     # ---- the writer lease ----------------------------------------------------------------

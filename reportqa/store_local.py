@@ -146,7 +146,12 @@ class LocalRecords:
                                 repaired="deleted leftover temp files"))
         return found
 
-    def clear_debris(self, manifest: Manifest) -> list[str]:
+    def leftover_pending(self, manifest: Manifest) -> set[str]:
+        """Nothing: a killed writer's vectors in an embedded store are overwritten by the next
+        ingest, or swept by the doctor."""
+        return set()
+
+    def clear_debris(self, manifest: Manifest, keep: set[str] = frozenset()) -> list[str]:
         done = [d.repaired for d in self.debris(manifest)]
         for tmp in self._tmp_files():
             tmp.unlink(missing_ok=True)

@@ -199,3 +199,44 @@ def test_sigkilled_writer_lease_expires_and_next_ingest_cleans_up(server_setting
     doctor = cli(server_settings, tmp_path / "B", "doctor", "--json")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
     assert store.count() == sum(d.sentences for d in store.read_manifest().documents.values())
+
+
+class _Killed(Exception):
+    """Stands for SIGKILL: the writer stops after adding vectors, before any commit."""
+
+
+def test_dead_writers_vectors_are_reused_not_deleted_and_re_added(server_settings, embedder, tmp_path, monkeypatch):
+    # Deleting a vector and adding the same id again can leave it unreachable in Chroma's
+    # HNSW graph (chroma-core/chroma#7758): a re-ingest of a dead writer's documents keeps
+    # their vectors, and only the files it does not write again lose theirs.
+    corpus = tmp_path / "corpus"
+    write(corpus / "shelter.md", SHELTER)
+    write(corpus / "border.txt", BORDER)
+    dead = Ingestor(server_settings, embedder=embedder)
+
+    def die(*args, **kwargs):
+        raise _Killed
+
+    monkeypatch.setattr(dead, "_commit", die)
+    with pytest.raises(_Killed):
+        dead.ingest([corpus])
+    store = Store(server_settings)
+    shelter, border = (content_id((corpus / n).read_bytes()) for n in ("shelter.md", "border.txt"))
+    assert store.read_manifest().documents == {}
+    assert store.leftover_pending(store.read_manifest()) == {shelter, border}
+    left = set(store.vector_ids())
+    assert any(i.startswith(shelter) for i in left) and any(i.startswith(border) for i in left)
+
+    deleted: list = []
+    again = Ingestor(server_settings, embedder=embedder)
+    collection = again.store.collection
+    real_delete = collection.delete
+    monkeypatch.setattr(collection, "delete", lambda **kw: (deleted.append(kw), real_delete(**kw))[1])
+    results = again.ingest([corpus / "shelter.md"])
+    assert [r.status for r in results] == ["new"]
+    ids = set(store.vector_ids())
+    assert {i for i in left if i.startswith(shelter)} <= ids  # kept in place
+    assert not any(i.startswith(border) for i in ids)  # not written again: swept at the run's end
+    assert not any(shelter in json.dumps(kw) for kw in deleted)
+    assert store.leftover_pending(store.read_manifest()) == set()
+    assert store.count() == sum(d.sentences for d in store.read_manifest().documents.values())
