@@ -50,6 +50,10 @@ _PERCENT_Q = re.compile(r"\b(percent(age)?s?|%|per cent|share|proportion|rate)\b
 _MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
 # "according to the ministry", "as reported by UNICEF": who says the figure, up to the next clause.
 _SOURCE = re.compile(r"\b(?:according to|as reported by|as stated by|reported by)\s+([^,;?]+)", re.I)
+# "UNICEF's upper estimate", "the Ministry of Labour's count": a named body's own figure. A
+# capitalised name (one or more words, "of" inside) before a possessive 's; sentence-initial
+# capitals alone are not names, so the name must not be the question's first word.
+_OWNER = re.compile(r"(?<=\s)((?:[A-Z][\w.&-]*\s+(?:of\s+(?:the\s+)?)?)*[A-Z][\w.&-]*)['\u2019]s\b")
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
 _MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow many-?fold\b", re.I)
 
@@ -151,7 +155,7 @@ def parse_question(text: str) -> Question:
     if part_of:
         # "How many of the rescued players were children?": children are counted, players are the whole.
         q.target = [concept_of(t) for t in tokenize(part_of.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
-    said_by = _SOURCE.search(text)
+    said_by = _SOURCE.search(text) or _OWNER.search(text)
     if said_by:
         q.source = [concept_of(t) for t in tokenize(said_by.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
     for name, pattern in OPERATIONS:

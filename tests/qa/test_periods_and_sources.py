@@ -64,6 +64,17 @@ def test_an_asked_source_must_hold(qa, question, value):
     assert grounded_answer(qa, question).value == value
 
 
+@pytest.mark.parametrize("question, value", [
+    # "The Port Authority counts between 300 and 350 ..., but the Coastal Fishers Union puts the
+    # number at 500 to 600.": the body named with 's says which range.
+    ("What is the Coastal Fishers Union's upper estimate of unregistered boats?", 600),
+    ("What is the Port Authority's upper estimate of unregistered boats?", 350),
+    ("What is the Coastal Fishers Union's lower estimate of unregistered boats?", 500),
+])
+def test_a_source_named_with_a_possessive_must_hold(qa, question, value):
+    assert grounded_answer(qa, question).value == value
+
+
 def test_a_count_asked_of_a_rate_is_the_rate_applied_to_its_base(qa):
     # "The inspectorate expects 15 percent of the 12,000 registered workers to receive training."
     a = grounded_answer(qa, "How many of the 12,000 registered workers are expected to receive training?")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from qa.question import parse_question
 from qa.service import QA, clean_question
 from reportqa.errors import BadInput
 from reportqa.settings import Settings
@@ -123,3 +124,14 @@ def test_shared_answerer_is_keyed_on_every_setting(tmp_path):
     assert Probe.shared(base) is Probe.shared(same)
     assert Probe.shared(other_k) is not Probe.shared(base)
     assert Probe.shared(other_k).settings.top_k == base.top_k + 5
+
+
+@pytest.mark.parametrize("text, source", [
+    ("What is UNICEF's upper estimate of the number of restavek children?", ["unicef"]),
+    ("What was the Ministry of Labour's count of inspections?", ["ministri", "labour"]),
+    ("How many employers were fined according to the inspectorate?", ["inspector"]),
+    ("How many of the company's shares were sold?", []),  # not a name: lower case
+    ("Oxfam's estimate of the displaced?", []),  # a question's first word is capitalised anyway
+])
+def test_the_source_a_question_names(text, source):
+    assert parse_question(text).source == source
