@@ -12,6 +12,7 @@ from qa import compute, passages
 from qa.answers import (figure_answer, list_answer, not_found, passage_answer, per_year_same_sentence,
                         respectively_list, years_list)
 from qa.complement import complement_answer, rate_of_base_answer, share_answer
+from qa.exclusion import excluded_answer
 from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
@@ -46,7 +47,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     tabled = table_answer_if_better(q, snap, hits, doc_ids, embedder)
     if tabled is not None:
         return tabled
-    rest = complement_answer(q, snap, hits) or share_answer(q, snap, hits)
+    rest = excluded_answer(q, snap, hits) or complement_answer(q, snap, hits) or share_answer(q, snap, hits)
     if rest is not None:
         return rest
     special = compute.try_operation(q, snap, hits, doc_ids)

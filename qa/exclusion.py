@@ -1,0 +1,99 @@
+"""Everyone but the named parts: "What share of suspects were referred by agencies other than
+the FBI and ICE?" over "The FBI (52 percent) and Immigration and Customs Enforcement (19
+percent) referred the most" is 100 − 52 − 19; a count is the whole less its named parts.
+
+Each named part is the figure said beside its name (or the name's initials: "ICE" for
+"Immigration and Customs Enforcement"); every operand is cited and the arithmetic shown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportqa.bm25 import STOPWORDS, tokenize
+from reportqa.models import Answer
+
+from qa.candidates import Candidate
+from qa.complement import _answer
+from qa.question import Question, concept_of, parse_question
+from qa.ranking import MIN_MATCH, gather, pick_figure
+from qa.reader import Snapshot
+
+# The names run to the question's end, or to a comma before its verb ("excluding Kampot, Kep or
+# Takeo, were closed").
+_EXCEPT = re.compile(r"\b(?:other than|except(?:\s+for)?|apart from|excluding)\s+(?:the\s+)?(?P<names>[^?;]+?)\s*"
+                     r"(?:\?|;|,\s*(?=(?:were|was|is|are|did|do|does|has|have|had|in|during)\b)|$)", re.I)
+_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+(?:the\s+)?", re.I)
+_NAME_WINDOW = 48  # characters before a figure where its name is said ("The FBI (52 percent)")
+
+
+def excluded_names(text: str) -> tuple[re.Match, list[str]] | None:
+    """The exclusion clause of a question and the names it lists, or None."""
+    m = _EXCEPT.search(text)
+    if m is None:
+        return None
+    names = [n.strip() for n in _SPLIT.split(m.group("names")) if n.strip()]
+    return (m, names) if names else None
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w[:1].isupper())
+
+
+def _names_figure(name: str, text: str, start: int) -> bool:
+    """Whether `name` is said just before the figure at `start`: its words, or its initials
+    spelled out by capitalised words ("Immigration and Customs Enforcement" for "ICE")."""
+    window = text[max(0, start - _NAME_WINDOW):start]
+    since = re.split(r"\d", window)[-1]  # not past the figure before
+    want = {concept_of(t) for t in tokenize(name) if t not in STOPWORDS}
+    if want and want <= {concept_of(t) for t in tokenize(since)}:
+        return True
+    if name.isupper() and len(name) >= 2:
+        caps = re.findall(r"[A-Z][\w-]*(?:\s+(?:and|of|for|the)\s+[A-Z][\w-]*|\s+[A-Z][\w-]*)*", since)
+        return any(_initials(c.split()) == name for c in caps)
+    return False
+
+
+def _part(q_text: str, name: str, snap: Snapshot, hits, kind: str | None) -> Candidate | None:
+    """The figure the report gives for one named part."""
+    alt = parse_question(q_text)
+    for c in gather(alt, snap, hits):
+        if kind is not None and (c.quantity.kind == "percent" or c.scale == "percent") != (kind == "percent"):
+            continue
+        if _names_figure(name, c.sentence.text, c.quantity.start):
+            return c
+    return None
+
+
+def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
+    """The whole less the parts a question excludes, or None when it excludes nothing or a part
+    (or, for a count, the whole) is not stated."""
+    found = excluded_names(q.text)
+    if found is None or q.operation not in ("figure", "ratio"):  # "what share of X other than Y"
+        return None
+    m, names = found
+    rest = (q.text[:m.start()] + q.text[m.end():]).rstrip(" ?") + "?"
+    kind = "percent" if q.wants_percent else "number"
+    parts = []
+    for name in names:
+        part = _part(rest.rstrip("?") + " " + name + "?", name, snap, hits, kind)
+        if part is None or any(p.sentence.node_id == part.sentence.node_id and p.quantity.start == part.quantity.start
+                               for p in parts):
+            return None
+        parts.append(part)
+    shape = " − ".join("{%d}" % i for i in range(len(parts)))
+    if kind == "percent":
+        total = sum(p.value for p in parts)
+        if total > 100:
+            return None
+        return _answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
+                       operation="complement", said="the rest of 100 % after the named parts")
+    whole, _ = pick_figure(parse_question(rest), gather(parse_question(rest), snap, hits))
+    if whole is None or whole.match < MIN_MATCH or any(whole is p or whole.value <= p.value for p in parts):
+        return None
+    total = sum(p.value for p in parts)
+    if total >= whole.value:
+        return None
+    return _answer(q, snap, [whole, *parts], whole.value - total,
+                   "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts))), "",
+                   operation="complement", said="the whole less the named parts")
