@@ -69,10 +69,10 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
         if best.quantity.kind == "percent" or best.scale == "percent":
             if not q.wants_percent:
                 continue
-            return _answer(q, snap, [best], 100.0 - best.value, "100 − {0}", "percent")
+            return computed_answer(q, snap, [best], 100.0 - best.value, "100 − {0}", "percent")
         whole = whole_of(best)
         if whole is not None and whole.value > best.value:
-            return _answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")
+            return computed_answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")
     return None
 
 
@@ -113,7 +113,7 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     whole = whole_of(part)
     if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
         return None
-    return _answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",
+    return computed_answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",
                    operation="ratio", said="the part over its whole")
 
 
@@ -134,12 +134,13 @@ def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate) -> Answer 
     if pair is None:
         return None
     rate, base = (Candidate(quantity=x, sentence=best.sentence, rank=best.rank, retrieval=best.retrieval) for x in pair)
-    return _answer(q, snap, [rate, base], rate.value / 100 * base.value, "{0} / 100 × {1}", "",
+    return computed_answer(q, snap, [rate, base], rate.value / 100 * base.value, "{0} / 100 × {1}", "",
                    operation="rate_of_base", said="the rate applied to its base")
 
 
-def _answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str,
-            operation: str = "complement", said: str = "the rest of the whole") -> Answer:
+def computed_answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str,
+                    operation: str = "complement", said: str = "the rest of the whole") -> Answer:
+    """An Answer computed from cited figures: `shape` is the formula with {i} for picks[i]."""
     citer = Citer(snap)
     operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
     formula = shape.format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))

@@ -14,7 +14,7 @@ from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer
 
 from qa.candidates import Candidate
-from qa.complement import _answer
+from qa.complement import computed_answer
 from qa.question import Question, concept_of, parse_question
 from qa.ranking import MIN_MATCH, gather, pick_figure
 from qa.reader import Snapshot
@@ -74,19 +74,27 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     m, names = found
     rest = (q.text[:m.start()] + q.text[m.end():]).rstrip(" ?") + "?"
     kind = "percent" if q.wants_percent else "number"
-    parts = []
-    for name in names:
-        part = _part(rest.rstrip("?") + " " + name + "?", name, snap, hits, kind)
+    parts: list[Candidate] = []
+    i = 0
+    while i < len(names):
+        # A name with "and" in it ("Immigration and Customs Enforcement") was split: the widest
+        # join said in full before one figure is the name.
+        for width in range(min(3, len(names) - i), 0, -1):
+            name = " and ".join(names[i:i + width])
+            part = _part(rest.rstrip("?") + " " + name + "?", name, snap, hits, kind)
+            if part is not None:
+                break
         if part is None or any(p.sentence.node_id == part.sentence.node_id and p.quantity.start == part.quantity.start
                                for p in parts):
             return None
         parts.append(part)
+        i += width
     shape = " − ".join("{%d}" % i for i in range(len(parts)))
     if kind == "percent":
         total = sum(p.value for p in parts)
         if total > 100:
             return None
-        return _answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
+        return computed_answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
                        operation="complement", said="the rest of 100 % after the named parts")
     whole, _ = pick_figure(parse_question(rest), gather(parse_question(rest), snap, hits))
     if whole is None or whole.match < MIN_MATCH or any(whole is p or whole.value <= p.value for p in parts):
@@ -94,6 +102,6 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     total = sum(p.value for p in parts)
     if total >= whole.value:
         return None
-    return _answer(q, snap, [whole, *parts], whole.value - total,
+    return computed_answer(q, snap, [whole, *parts], whole.value - total,
                    "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts))), "",
                    operation="complement", said="the whole less the named parts")

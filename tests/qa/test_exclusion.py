@@ -1,4 +1,4 @@
-"""Everyone but the named parts ("other than the police and DSW"): 100 % or the whole less the
+"""Everyone but the named parts ("other than the police and the MLVT"): 100 % or the whole less the
 parts said beside their names. Over a report written for these tests."""
 
 from __future__ import annotations
@@ -19,17 +19,23 @@ def qa(tmp_path_factory, embedder):
 
 
 def test_a_share_other_than_named_parts_is_100_less_their_percentages(qa):
-    # "The police (45 percent) and the Department of Social Welfare (30 percent) made most ..."
-    a = grounded_answer(qa, "What share of referrals came from agencies other than the police and the DSW?")
+    # "The police (45 percent) and the Ministry of Labour and Vocational Training (30 percent) ..."
+    a = grounded_answer(qa, "What share of referrals came from agencies other than the police and the MLVT?")
     assert a.kind == "computed" and a.value == 25 and a.scale == "percent"
     assert [o.value for o in a.computation.operands] == [45, 30]
 
 
 def test_a_count_other_than_named_parts_is_the_whole_less_their_counts(qa):
     a = grounded_answer(qa, "How many referrals did the shelter network receive from agencies other than the police "
-                            "and the Department of Social Welfare?")
+                            "and the Ministry of Labour and Vocational Training?")
     assert a.kind == "computed" and a.value == 640 - 288 - 192
     assert [o.value for o in a.computation.operands] == [640, 288, 192]
+
+
+def test_a_name_with_and_in_it_is_one_part(qa):
+    a = grounded_answer(qa, "What share of referrals came from agencies other than the police and the Ministry of "
+                            "Labour and Vocational Training?")
+    assert a.kind == "computed" and a.value == 25
 
 
 def test_a_part_the_report_does_not_give_computes_nothing(qa):
