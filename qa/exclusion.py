@@ -14,22 +14,25 @@ from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer
 
 from qa.candidates import Candidate
-from qa.complement import computed_answer
+from qa.complement import computed_answer, whole_of
 from qa.question import Question, concept_of, parse_question
 from qa.ranking import MIN_MATCH, gather, pick_figure
 from qa.reader import Snapshot
 
-# The names run to the question's end, or to a comma before its verb ("excluding Kampot, Kep or
-# Takeo, were closed").
+# The names run to the question's end or its verb, or to a comma before its verb or its
+# question word ("excluding Kampot, Kep or Takeo, were closed", "Apart from women, how many").
+_VERB = r"(?:were|was|is|are|did|do|does|has|have|had)\b"
 _EXCEPT = re.compile(r"\b(?:other than|except(?:\s+for)?|apart from|excluding)\s+(?:the\s+)?(?P<names>[^?;]+?)\s*"
-                     r"(?:\?|;|,\s*(?=(?:were|was|is|are|did|do|does|has|have|had|in|during)\b)|$)", re.I)
+                     rf"(?:\?|;|,\s*(?=(?:{_VERB}|in\b|during\b|how\b|what\b|which\b))|(?=\s+{_VERB})|$)", re.I)
+# "How many of the rescued victims were not women?": the whole less the group it negates.
+_NOT = re.compile(r"\b(?:were|was|are|is)\s+not\s+(?:the\s+)?(?P<names>[^?;,]+?)\s*(?:\?|;|,|$)", re.I)
 _SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+(?:the\s+)?", re.I)
 _NAME_WINDOW = 48  # characters before a figure where its name is said ("The FBI (52 percent)")
 
 
 def excluded_names(text: str) -> tuple[re.Match, list[str]] | None:
     """The exclusion clause of a question and the names it lists, or None."""
-    m = _EXCEPT.search(text)
+    m = _EXCEPT.search(text) or _NOT.search(text)
     if m is None:
         return None
     names = [n.strip() for n in _SPLIT.split(m.group("names")) if n.strip()]
@@ -45,8 +48,10 @@ def _names_figure(name: str, text: str, start: int) -> bool:
     spelled out by capitalised words ("Immigration and Customs Enforcement" for "ICE")."""
     window = text[max(0, start - _NAME_WINDOW):start]
     since = re.split(r"\d", window)[-1]  # not past the figure before
+    # or right after it, up to the next figure or clause ("265 women", "288 referrals by the police")
+    after = re.split(r"\d|[,;.()]", re.sub(r"^[\d,.]*", "", text[start:start + _NAME_WINDOW]), maxsplit=1)[0]
     want = {concept_of(t) for t in tokenize(name) if t not in STOPWORDS}
-    if want and want <= {concept_of(t) for t in tokenize(since)}:
+    if want and (want <= {concept_of(t) for t in tokenize(since)} or want <= {concept_of(t) for t in tokenize(after)}):
         return True
     if name.isupper() and len(name) >= 2:
         caps = re.findall(r"[A-Z][\w-]*(?:\s+(?:and|of|for|the)\s+[A-Z][\w-]*|\s+[A-Z][\w-]*)*", since)
@@ -96,8 +101,16 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
             return None
         return computed_answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
                        operation="complement", said="the rest of 100 % after the named parts")
-    whole, _ = pick_figure(parse_question(rest), gather(parse_question(rest), snap, hits))
-    if whole is None or whole.match < MIN_MATCH or any(whole is p or whole.value <= p.value for p in parts):
+    # The whole a part is counted in ("358 victims, including 265 women") is the part's own;
+    # otherwise the figure the question without its exclusion asks for.
+    own = {(w.sentence.node_id, w.quantity.start) for w in map(whole_of, parts) if w is not None}
+    whole = whole_of(parts[0]) if len(own) == 1 and len(parts) == 1 else None
+    if whole is None:
+        whole, _ = pick_figure(parse_question(rest), gather(parse_question(rest), snap, hits))
+        if whole is None or whole.match < MIN_MATCH:
+            return None
+    if any(whole.value <= p.value or (whole.sentence.node_id, whole.quantity.start) ==
+           (p.sentence.node_id, p.quantity.start) for p in parts):
         return None
     total = sum(p.value for p in parts)
     if total >= whole.value:
