@@ -7,6 +7,7 @@ import re
 from reportqa.models import Answer
 from reportqa.numbers import format_number
 
+from qa.attribution import source_of
 from qa.candidates import Candidate
 from qa.cite import Citer, cite
 from qa.listed import item_figures, listed_items
@@ -37,6 +38,12 @@ def _range_of(best: Candidate) -> tuple[float, float, int, int] | None:
     return (low.value, qq.value, low.start, qq.end) if low is not None else None
 
 
+def _said_by(c: Candidate) -> str:
+    """ " (the ministry of labour)" when the figure's sentence says whose it is."""
+    source = source_of(c)
+    return f" ({source})" if source else ""
+
+
 def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Candidate]) -> Answer:
     """A stated figure with its sentence; both ends of a stated range; rivals as a conflict."""
     span = _range_of(best) if best.sentence.kind != "table_row" else None
@@ -62,7 +69,7 @@ def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Can
     )
     conflicting = [r for r in rivals if abs(r.value - value) > 1e-9]
     if conflicting:
-        parts = [f"{best.mention} [{n}]"]
+        parts = [f"{best.mention} [{n}]{_said_by(best)}"]
         alts = []
         seen = {value}
         for r in conflicting:
@@ -70,7 +77,7 @@ def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Can
                 continue
             seen.add(r.value)
             m = citer.ref(r.sentence, r.retrieval)
-            parts.append(f"{r.mention} [{m}]")
+            parts.append(f"{r.mention} [{m}]{_said_by(r)}")
             alts.append({"value": r.value, "text": r.mention, "citation": m})
         ans.kind = "conflict"
         ans.alternatives = alts

@@ -12,6 +12,7 @@ from reportqa.models import Sentence
 from reportqa.quantities import scale_multiplier
 from reportqa.years import find_years
 
+from qa.attribution import same_source, source_of
 from qa.candidates import Candidate, sentence_candidates, years_in
 from qa.features import candidate_features, concepts_in, question_numbers, score_of, scorer_weights
 from qa.question import MEMBERS, Question, concept_of
@@ -201,6 +202,19 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         and scale_of(c) == scale_of(best)
         and not _same_table(c, best)
     ]
+    source = source_of(best) if not q.source else None  # a source asked for is one source
+    if source is not None:
+        # One sentence, two bodies' figures for the same thing ("According to the Ministry, 96
+        # employers were fined; the inspectorate's own count was 88"): they differ as sources.
+        rivals += [
+            c for c in cands[1:]
+            if c.sentence.node_id == best.sentence.node_id
+            and c.score >= best.score - CONFLICT_MARGIN
+            and c.quantity.kind == best.quantity.kind and scale_of(c) == scale_of(best)
+            and c.is_change == best.is_change and c.year == best.year
+            and c.value != best.value and best.quantity.range_with != c.value
+            and source_of(c) is not None and not same_source(source_of(c), source)
+        ]
     return best, rivals
 
 

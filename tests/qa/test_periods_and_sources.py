@@ -64,6 +64,21 @@ def test_an_asked_source_must_hold(qa, question, value):
     assert grounded_answer(qa, question).value == value
 
 
+def test_two_sources_in_one_sentence_are_a_conflict_naming_each(qa):
+    # "According to the Ministry of Labour, 96 employers were fined during the year; the
+    # inspectorate's own count was 88."
+    a = grounded_answer(qa, "How many employers were fined?")
+    assert a.kind == "conflict" and a.value == 96
+    assert [alt["value"] for alt in a.alternatives] == [88]
+    assert "(Ministry of Labour)" in a.text and "(inspectorate)" in a.text
+
+
+def test_two_places_in_one_sentence_are_not_two_sources(qa):
+    # "In Kampot province, inspectors found 38 workers owed back pay, while in Kep province they found 21."
+    a = grounded_answer(qa, "How many workers owed back pay did inspectors find?")
+    assert a.kind == "figure"
+
+
 @pytest.mark.parametrize("question, value", [
     # "The Port Authority counts between 300 and 350 ..., but the Coastal Fishers Union puts the
     # number at 500 to 600.": the body named with 's says which range.
