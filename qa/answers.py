@@ -34,8 +34,19 @@ def _range_of(best: Candidate) -> tuple[float, float, int, int] | None:
         return qq.value, qq.range_with, qq.start, next(
             (o.end for o in best.sentence_quantities if o.start > qq.end and o.value == qq.range_with), qq.end)
     low = next((o for o in best.sentence_quantities if o.range_with == qq.value and o.end <= qq.start
-                and qq.start - o.end <= 4), None)
+                and qq.start - o.end <= 5), None)  # "-", " to ", " and "
     return (low.value, qq.value, low.start, qq.end) if low is not None else None
+
+
+def _rival_ranges(rivals: list[Candidate], own: tuple[int, str]) -> list[tuple[Candidate, tuple]]:
+    """The ranges rivals state (each once), other than the best figure's own."""
+    out, seen = [], {own}
+    for r in rivals:
+        span = _range_of(r)
+        if span is not None and (span[2], r.sentence.node_id) not in seen:
+            seen.add((span[2], r.sentence.node_id))
+            out.append((r, span))
+    return out
 
 
 def _said_by(c: Candidate) -> str:
@@ -58,6 +69,17 @@ def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Can
         else:
             value = [lo, hi]
             text = f"**{shown}** [{n}] — “{best.sentence.text.strip()}”"
+            other = _rival_ranges(rivals, (start, best.sentence.node_id))
+            if other:
+                # Two bodies' ranges for one figure: every range, with whose it is.
+                parts, alts = [f"{shown} [{n}]{_said_by(best)}"], []
+                for r, (rlo, rhi, rs, re_) in other:
+                    m = citer.ref(r.sentence, r.retrieval)
+                    parts.append(f"{r.sentence.text[rs:re_]} [{m}]{_said_by(r)}")
+                    alts.append({"value": [rlo, rhi], "text": r.sentence.text[rs:re_], "citation": m})
+                return Answer(question=q.text, text="Sources differ: " + "; ".join(parts) + f". Best match: **{shown}** [{n}].",
+                              value=value, unit=best.quantity.unit, scale=scale_of(best), kind="conflict",
+                              alternatives=alts, citations=citer.citations)
         return Answer(question=q.text, text=text, value=value, unit=best.quantity.unit, scale=scale_of(best),
                       kind="figure", citations=citer.citations)
     citer = Citer(snap)

@@ -206,13 +206,17 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
     if source is not None:
         # One sentence, two bodies' figures for the same thing ("According to the Ministry, 96
         # employers were fined; the inspectorate's own count was 88"): they differ as sources.
+        # The second body's figure is often said without its noun ("puts the number at 500 to
+        # 600"), so its score trails; the question's words are around both, and a noun of its
+        # own must be the same one.
         rivals += [
             c for c in cands[1:]
             if c.sentence.node_id == best.sentence.node_id
-            and c.score >= best.score - CONFLICT_MARGIN
+            and c.match >= best.match - 0.15 and _head(c) in (None, head)
             and c.quantity.kind == best.quantity.kind and scale_of(c) == scale_of(best)
             and c.is_change == best.is_change and c.year == best.year
-            and c.value != best.value and best.quantity.range_with != c.value
+            and c.value != best.value and c.value != best.quantity.range_with
+            and c.quantity.range_with != best.value  # the other end of best's own range
             and source_of(c) is not None and not same_source(source_of(c), source)
         ]
     return best, rivals

@@ -73,6 +73,13 @@ def test_two_sources_in_one_sentence_are_a_conflict_naming_each(qa):
     assert "(Ministry of Labour)" in a.text and "(inspectorate)" in a.text
 
 
+def test_two_sources_ranges_are_both_shown(qa):
+    a = grounded_answer(qa, "How many unregistered boats are there along the coast?")
+    assert a.kind == "conflict" and a.value == [300, 350]
+    assert [alt["value"] for alt in a.alternatives] == [[500, 600]]
+    assert "(Port Authority)" in a.text and "(Coastal Fishers Union)" in a.text
+
+
 def test_two_places_in_one_sentence_are_not_two_sources(qa):
     # "In Kampot province, inspectors found 38 workers owed back pay, while in Kep province they found 21."
     a = grounded_answer(qa, "How many workers owed back pay did inspectors find?")
@@ -80,7 +87,7 @@ def test_two_places_in_one_sentence_are_not_two_sources(qa):
 
 
 @pytest.mark.parametrize("question, value", [
-    # "The Port Authority counts between 300 and 350 ..., but the Coastal Fishers Union puts the
+    # "The Port Authority estimates between 300 and 350 ..., but the Coastal Fishers Union puts the
     # number at 500 to 600.": the body named with 's says which range.
     ("What is the Coastal Fishers Union's upper estimate of unregistered boats?", 600),
     ("What is the Port Authority's upper estimate of unregistered boats?", 350),
