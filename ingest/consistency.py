@@ -231,8 +231,9 @@ def top_hit(store: Store, vector, where: dict | None) -> tuple[str | None, str |
     """Id, text and distance of the nearest stored vector ((None, None, inf) when nothing is
     found), and the distance of every id the search returned.
 
-    Asks for more than one hit: Chroma searches at least as wide as the hits requested, and
-    its default width (search_ef 10) now and then misses even an exact match.
+    Asks for more than one hit: Chroma searches at least as wide as the hits requested, and a
+    narrow search now and then misses even an exact match (the collections' configured
+    ef_search is 100; a filtered search over a few ids of a large index is the weak case).
     """
     res = store.collection.query(query_embeddings=[vector], n_results=_SEARCH_WIDTH, where=where,
                                  include=["documents", "distances"])
