@@ -132,7 +132,29 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     f["kind_money"] = float(kind == "money")
     if c.frame is not None:
         _frame_features(c.frame, q, weights, sent, f)
+    _partitive_features(c, q, weights, f)
     return f
+
+
+# "33 of the people charged were foreign nationals": the figure counts what its part is said to
+# be (after the copula); "the people charged" is the whole it is taken from.
+_PARTITIVE = re.compile(r"\s+of\s+(?:the|these|those|all|its|their)\s+[^,;.]*?\b(?:were|was|are|is)\s+([^,;.]+)", re.I)
+
+
+def _partitive_features(c: Candidate, q: Question, weights: dict[str, float], f: dict[str, float]) -> None:
+    target = [t for t in dict.fromkeys(q.target) if t in weights]
+    if not target:
+        return
+    m = _PARTITIVE.match(c.sentence.text, c.quantity.end)
+    if m is None:
+        return
+    said = concepts_in(tokenize(m.group(1)))
+    share = sum(weights[t] for t in target if t in said) / sum(weights[t] for t in target)
+    if share:
+        f["frame_measure"] = max(f["frame_measure"], share)
+        f["frame_measure_miss"] = 0.0
+        if q.wants_count:
+            f["counted"] = max(f["counted"], share)
 
 
 def _period_features(c: Candidate, asked: set[str], f: dict[str, float]) -> None:

@@ -61,3 +61,10 @@ def test_an_of_phrase_inside_a_clause_is_not_the_whole_of_a_part(qa):
     # "an increase of nine members": not "Of the N …, M …"; the increase is the answer.
     a = grounded_answer(qa, "By how many did the register's members increase in 2031?")
     assert a.value == 9
+
+
+def test_a_figure_taken_of_a_whole_counts_what_its_part_is_said_to_be(qa):
+    # "19 of the growers who joined this year were apprentices": 19 counts apprentices (among the
+    # growers), while "48 apprentices" is followed by the asked noun but counts all of them.
+    a = grounded_answer(qa, "How many of the growers who joined this year were apprentices?")
+    assert a.value == 19
