@@ -1,9 +1,10 @@
-"""Everyone but the named parts: "What share of suspects were referred by agencies other than
-the FBI and ICE?" over "The FBI (52 percent) and Immigration and Customs Enforcement (19
-percent) referred the most" is 100 − 52 − 19; a count is the whole less its named parts.
+"""Everyone but the named parts: "What share of referrals came from agencies other than the
+police and the MLVT?" over "The police (45 percent) and the Ministry of Labour and Vocational
+Training (30 percent) made most of the referrals" is 100 − 45 − 30; a count is the whole less
+its named parts.
 
-Each named part is the figure said beside its name (or the name's initials: "ICE" for
-"Immigration and Customs Enforcement"); every operand is cited and the arithmetic shown.
+Each named part is the figure said beside its name (or the name's initials: "MLVT" for
+"Ministry of Labour and Vocational Training"); every operand is cited and the arithmetic shown.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _EXCEPT = re.compile(r"\b(?:other than|except(?:\s+for)?|apart from|excluding)\s
 # "How many of the rescued victims were not women?": the whole less the group it negates.
 _NOT = re.compile(r"\b(?:were|was|are|is)\s+not\s+(?:the\s+)?(?P<names>[^?;,]+?)\s*(?:\?|;|,|$)", re.I)
 _SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or|nor)\s+(?:the\s+)?", re.I)
-_NAME_WINDOW = 48  # characters before a figure where its name is said ("The FBI (52 percent)")
+_NAME_WINDOW = 48  # characters before a figure where its name is said ("The police (45 percent)")
 
 
 def excluded_names(text: str) -> tuple[re.Match, list[str]] | None:
@@ -45,7 +46,7 @@ def _initials(words: list[str]) -> str:
 
 def _names_figure(name: str, text: str, start: int) -> bool:
     """Whether `name` is said just before the figure at `start`: its words, or its initials
-    spelled out by capitalised words ("Immigration and Customs Enforcement" for "ICE")."""
+    spelled out by capitalised words ("Ministry of Labour and Vocational Training" for "MLVT")."""
     window = text[max(0, start - _NAME_WINDOW):start]
     since = re.split(r"\d", window)[-1]  # not past the figure before
     # or right after it, up to the next figure or clause ("265 women", "288 referrals by the police")
@@ -82,7 +83,7 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     parts: list[Candidate] = []
     i = 0
     while i < len(names):
-        # A name with "and" in it ("Immigration and Customs Enforcement") was split: the widest
+        # A name with "and" in it ("Ministry of Labour and Vocational Training") was split: the widest
         # join said in full before one figure is the name.
         for width in range(min(3, len(names) - i), 0, -1):
             name = " and ".join(names[i:i + width])

@@ -88,12 +88,12 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     source = [s for s in dict.fromkeys(q.source) if s in weights]
     if source:
         # The source a question names is said where the figure is: in its own clause when parsed,
-        # or since the figure before it ("..., but UNICEF estimates the number is ... 300,000":
-        # the reporting verb governs the figure's clause from outside it).
+        # or since the figure before it ("..., but the Coastal Fishers Union puts the number at
+        # 500 to 600": the reporting verb governs the figure's clause from outside it).
         where = concepts_in(tokenize(c.frame.clause)) if c.frame is not None and c.frame.clause else sent
         earlier = sorted((o for o in c.sentence_quantities if o.end <= c.quantity.start), key=lambda o: o.end)
         if earlier and earlier[-1].range_with is not None:
-            earlier.pop()  # "between 250,000 and 300,000": the range's other end is the same figure's
+            earlier.pop()  # "at 500 to 600": the range's other end is the same figure's
         since = earlier[-1].end if earlier else 0
         where = where | concepts_in(tokenize(c.sentence.text[since:c.quantity.start]))
         f["source_hit"] = sum(weights[s] for s in source if s in where) / sum(weights[s] for s in source)

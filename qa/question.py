@@ -48,9 +48,9 @@ QUESTION_FRAME = set(tokenize(
 _YEAR = re.compile(rf"(?<![\d,.$])({YEAR_PATTERN})(?!\d|,\d)")
 _PERCENT_Q = re.compile(r"\b(percent(age)?s?|%|per cent|share|proportion|rate)\b", re.I)
 _MONEY_Q = re.compile(r"\b(how much|amount|cost|price|revenue|income|expense|dollars?|\$|£|€|paid|spent|value)\b", re.I)
-# "according to the ministry", "as reported by UNICEF": who says the figure, up to the next clause.
+# "according to the ministry", "as reported by the inspectorate": who says the figure, up to the next clause.
 _SOURCE = re.compile(r"\b(?:according to|as reported by|as stated by|reported by)\s+([^,;?]+)", re.I)
-# "UNICEF's upper estimate", "the Ministry of Labour's count": a named body's own figure. A
+# "the Coastal Fishers Union's upper estimate", "the Ministry of Labour's count": a named body's own figure. A
 # capitalised name (one or more words, "of" inside) before a possessive 's; sentence-initial
 # capitals alone are not names, so the name must not be the question's first word.
 _OWNER = re.compile(r"(?<=\s)((?:[A-Z][\w.&-]*\s+(?:of\s+(?:the\s+)?)?)*[A-Z][\w.&-]*)['\u2019]s\b")
