@@ -15,8 +15,10 @@ from pathlib import Path
 
 from qa.candidates import Candidate
 
-_PRONOUNS = {"it", "they", "he", "she", "we", "i", "you", "this", "that", "these", "those", "which", "who"}
-_NAME = r"(?!(?:but|while|and|or|yet|which|who|whom|that|this|these|those|it|they|there)\b)(?:[Tt]he\s+)?(?P<src>[\w.&'’-]+(?:\s+(?:of\s+|and\s+)?[\w.&'’-]+){0,5}?)"
+# Words that open a clause or stand for a name without being one: never a source.
+_NOT_NAMES = {"but", "while", "and", "or", "yet", "which", "who", "whom", "that", "this", "these", "those",
+              "it", "they", "there", "he", "she", "we", "i", "you"}
+_NAME = (r"(?!(?:" + "|".join(sorted(_NOT_NAMES)) + r")\b)(?:[Tt]he\s+)?(?P<src>[\w.&'’-]+(?:\s+(?:of\s+|and\s+)?[\w.&'’-]+){0,5}?)")
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +34,7 @@ def _patterns() -> list[re.Pattern]:
     ]
 
 
-def _segment(c: Candidate) -> str:
+def leading_words(c: Candidate) -> str:
     """The sentence's words that lead to the figure: since the figure before it (the other end
     of its own range does not count)."""
     earlier = sorted((o for o in c.sentence_quantities if o.end <= c.quantity.start), key=lambda o: o.end)
@@ -48,7 +50,7 @@ def same_source(a: str | None, b: str | None) -> bool:
 
 def source_of(c: Candidate) -> str | None:
     """The body a figure is attributed to in its sentence, as written ("Ministry of Labour"), or None."""
-    seg = _segment(c)
+    seg = leading_words(c)
     found = None
     for pattern in _patterns():
         for m in pattern.finditer(seg):
@@ -57,4 +59,10 @@ def source_of(c: Candidate) -> str | None:
     if found is None:
         return None
     src = re.sub(r"\s+", " ", found[1]).strip()
-    return None if src.lower() in _PRONOUNS else src
+    return None if src.lower() in _NOT_NAMES else src
+
+
+def other_source(c: Candidate, source: str) -> bool:
+    """Whether the figure is attributed to a body other than `source`."""
+    own = source_of(c)
+    return own is not None and not same_source(own, source)

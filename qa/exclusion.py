@@ -71,6 +71,10 @@ def _part(q_text: str, name: str, snap: Snapshot, hits, kind: str | None) -> Can
     return None
 
 
+def _same_figure(a: Candidate, b: Candidate) -> bool:
+    return a.sentence.node_id == b.sentence.node_id and a.quantity.start == b.quantity.start
+
+
 def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     """The whole less the parts a question excludes, or None when it excludes nothing or a part
     (or, for a count, the whole) is not stated."""
@@ -90,8 +94,7 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
             part = _part(rest.rstrip("?") + " " + name + "?", name, snap, hits, kind)
             if part is not None:
                 break
-        if part is None or any(p.sentence.node_id == part.sentence.node_id and p.quantity.start == part.quantity.start
-                               for p in parts):
+        if part is None or any(_same_figure(p, part) for p in parts):
             return None
         parts.append(part)
         i += width
@@ -101,21 +104,20 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
         if total > 100:
             return None
         return computed_answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
-                       operation="complement", said="the rest of 100 % after the named parts")
+                               operation="complement", said="the rest of 100 % after the named parts")
     # The whole a part is counted in ("358 victims, including 265 women") is the part's own;
     # otherwise the figure the question without its exclusion asks for.
-    own = {(w.sentence.node_id, w.quantity.start) for w in map(whole_of, parts) if w is not None}
-    whole = whole_of(parts[0]) if len(own) == 1 and len(parts) == 1 else None
+    whole = whole_of(parts[0]) if len(parts) == 1 else None
     if whole is None:
-        whole, _ = pick_figure(parse_question(rest), gather(parse_question(rest), snap, hits))
+        asked = parse_question(rest)
+        whole, _ = pick_figure(asked, gather(asked, snap, hits))
         if whole is None or whole.match < MIN_MATCH:
             return None
-    if any(whole.value <= p.value or (whole.sentence.node_id, whole.quantity.start) ==
-           (p.sentence.node_id, p.quantity.start) for p in parts):
+    if any(_same_figure(whole, p) for p in parts):
         return None
     total = sum(p.value for p in parts)
     if total >= whole.value:
         return None
     return computed_answer(q, snap, [whole, *parts], whole.value - total,
-                   "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts))), "",
-                   operation="complement", said="the whole less the named parts")
+                           "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts))), "",
+                           operation="complement", said="the whole less the named parts")

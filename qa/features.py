@@ -16,6 +16,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Frame
 from reportqa.quantities import extract_quantities
 
+from qa.attribution import leading_words
 from qa.candidates import Candidate
 from qa.periods import asked_sub_period, period_of_figure
 from qa.question import Question, concept_of
@@ -91,11 +92,7 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         # or since the figure before it ("..., but the Coastal Fishers Union puts the number at
         # 500 to 600": the reporting verb governs the figure's clause from outside it).
         where = concepts_in(tokenize(c.frame.clause)) if c.frame is not None and c.frame.clause else sent
-        earlier = sorted((o for o in c.sentence_quantities if o.end <= c.quantity.start), key=lambda o: o.end)
-        if earlier and earlier[-1].range_with is not None:
-            earlier.pop()  # "at 500 to 600": the range's other end is the same figure's
-        since = earlier[-1].end if earlier else 0
-        where = where | concepts_in(tokenize(c.sentence.text[since:c.quantity.start]))
+        where = where | concepts_in(tokenize(leading_words(c)))
         f["source_hit"] = sum(weights[s] for s in source if s in where) / sum(weights[s] for s in source)
     is_percent = kind == "percent" or c.scale == "percent"
     if q.wants_percent:

@@ -12,7 +12,7 @@ from reportqa.models import Sentence
 from reportqa.quantities import scale_multiplier
 from reportqa.years import find_years
 
-from qa.attribution import same_source, source_of
+from qa.attribution import other_source, source_of
 from qa.candidates import Candidate, sentence_candidates, years_in
 from qa.features import candidate_features, concepts_in, question_numbers, score_of, scorer_weights
 from qa.question import MEMBERS, Question, concept_of
@@ -217,7 +217,7 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
             and c.is_change == best.is_change and c.year == best.year
             and c.value != best.value and c.value != best.quantity.range_with
             and c.quantity.range_with != best.value  # the other end of best's own range
-            and source_of(c) is not None and not same_source(source_of(c), source)
+            and other_source(c, source)
         ]
     return best, rivals
 
