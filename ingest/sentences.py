@@ -249,6 +249,21 @@ def _column_paths(table: Table) -> list[list[str]]:
     return paths
 
 
+TITLE_WORDS = 8  # a line this short right above a table names it ("Map of Africa.", "Victims by age")
+
+
+def table_title(block: str) -> str | None:
+    """The title a line right above a table gives it: one short line of two words or more.
+
+    A one-word line ("Table", "Results") names no particular table, and a longer paragraph
+    is text about the table, not its name."""
+    line = block.strip().lstrip("#").strip()
+    words = line.split()
+    if "\n" in line or not 2 <= len(words) <= TITLE_WORDS:
+        return None
+    return line
+
+
 def split_sentences(
     doc_id: str,
     text: str,
@@ -265,6 +280,7 @@ def split_sentences(
         tables = find_tables(text, page_starts)
     table_at = {t.start: t for t in tables}
     recent_prose: list[str] = []
+    last_block = ("", "")  # kind and text of the block before this one: a table's title line
 
     def page_of(offset: int) -> int | None:
         if not page_starts:
@@ -288,12 +304,18 @@ def split_sentences(
                     if m:
                         caption = m.group(0)
                         break
+                title = table_title(last_block[1]) if last_block[0] in ("heading", "prose") else None
+                if title and (caption is None or caption.lower() in title.lower()):
+                    caption = title
+                elif title:
+                    caption = f"{title} ({caption})"
                 table = table_at.get(block.start)
                 if table is None:
                     table = parse_table(text, block.start, block.end, len(tables), page_starts)
                 if table is not None:
                     for s, e, header, cap, cells in _row_units(text, table, caption):
                         add(s, e, para, "table_row", header, cap, cells)
+                last_block = ("table", "")
                 continue
             spans = (
                 [_strip_span(text, block.start, block.end)] if block.kind == "heading"
@@ -303,4 +325,5 @@ def split_sentences(
                 for ps, pe in _split_long(text, s, e, max_words):
                     add(ps, pe, para, block.kind if block.kind != "prose" else "sentence")
             recent_prose.append(text[block.start:block.end])
+            last_block = (block.kind, recent_prose[-1])
     return out

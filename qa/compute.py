@@ -17,7 +17,7 @@ from qa.candidates import Candidate, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items
 from qa.passages import superlative, which_year, years_between
-from qa.question import Question, parse_question
+from qa.question import Question, asks_size_of_fall, parse_question
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
 
@@ -76,18 +76,6 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
 
 
 SAME_SENTENCE_BONUS = 0.5  # per operand, when every operand of a yearly change is in one sentence
-
-
-# A question asking by how much something fell wants the size of the fall ("fell by 53.76 %"),
-# a positive number; "what was the change" keeps the sign.
-_FALL = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|"
-                   r"reduce|reduced|reduction|lose|lost|fewer|less|lower)\b", re.I)
-_SIGNED = re.compile(r"\b(change|changed|difference)\b", re.I)
-
-
-def asks_size_of_fall(q: Question) -> bool:
-    """Whether the question asks by how much a measure fell (the answer is then positive)."""
-    return bool(_FALL.search(q.text)) and not _SIGNED.search(q.text)
 
 
 _YEAR_RANGE = re.compile(r"\b(?:between|from)\s+(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\s*"

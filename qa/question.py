@@ -185,3 +185,17 @@ def is_frame_word(word: str) -> bool:
 
 def is_content(token: str) -> bool:
     return token not in STOPWORDS and token not in QUESTION_FRAME
+
+
+# A question asking by how much something fell wants the size of the fall ("fell by 53.76 %"),
+# a positive number; "what was the change" keeps the sign.
+_FALL = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|"
+                   r"reduce|reduced|reduction|lose|lost|fewer|less|lower)\b", re.I)
+_SIGNED = re.compile(r"\b(change|changed|difference)\b", re.I)
+# A question that names both directions ("the increase / (decrease)") asks for the signed change.
+_RISE = re.compile(r"\b(rise|rose|risen|increase|increased|grow|grew|grown|growth|gain|gained)\b", re.I)
+
+
+def asks_size_of_fall(q: Question) -> bool:
+    """Whether the question asks by how much a measure fell (the answer is then positive)."""
+    return bool(_FALL.search(q.text)) and not _SIGNED.search(q.text) and not _RISE.search(q.text)

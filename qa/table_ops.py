@@ -14,7 +14,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Cell, Citation, Computation, Operand
 
 from qa.cite import cite
-from qa.question import Question
+from qa.question import Question, asks_size_of_fall
 from qa.reader import Snapshot
 from qa.table_question import TableQuestion, change_order, read_table_question, threshold, words
 from qa.tables import (Row, TableView, candidate_tables, group_columns, match_rows, pick_columns,
@@ -36,10 +36,11 @@ class _Citer:
         self._index: dict[tuple[str, int, int], int] = {}
 
     def ref(self, row: Row, cell: Cell) -> int:
-        key = (row.sentence.node_id, cell.row, cell.column)
+        stated = row.sentence_of(cell)
+        key = (stated.node_id, cell.row, cell.column)
         if key not in self._index:
-            c = cite(self.snap, row.sentence, 1.0)
-            self.citations.append(c.model_copy(update={"cell": cell, "table_header": row.sentence.table_header}))
+            c = cite(self.snap, stated, 1.0)
+            self.citations.append(c.model_copy(update={"cell": cell, "table_header": stated.table_header}))
             self._index[key] = len(self.citations)
         return self._index[key]
 
@@ -60,7 +61,9 @@ def _scale(view: TableView, row: Row, cell: Cell) -> str:
 
 def _label(row: Row, cell: Cell) -> str:
     # No row or column numbers: a label must not show a number the cells do not state.
-    return f"{' › '.join(row.path) or 'unlabelled row'}, {' '.join(cell.column_path) or 'unlabelled column'}"
+    # The cell's own row header: a turned table's row is one of its columns.
+    path = cell.row_path if row.sources and cell.row_path else row.path
+    return f"{' › '.join(path) or 'unlabelled row'}, {' '.join(cell.column_path) or 'unlabelled column'}"
 
 
 def _lookup(q: Question, snap: Snapshot, view: TableView, row: Row, columns: list[int]) -> Answer | None:
@@ -92,6 +95,11 @@ def _computed(q: Question, snap: Snapshot, view: TableView, op: str, pairs: list
             return None
         result = (values[0] - values[1]) / values[1] * 100
         formula, scale = f"({shown[0]} − {shown[1]}) / {shown[1]} × 100", "percent"
+    elif op == "percent_fall":  # later, earlier: the fall over the earlier figure
+        if values[1] == 0:
+            return None
+        result = (values[1] - values[0]) / values[1] * 100
+        formula, scale = f"({shown[1]} − {shown[0]}) / {shown[1]} × 100", "percent"
     elif op == "average":
         result, formula = sum(values) / len(values), f"({' + '.join(shown)}) / {len(shown)}"
     elif op == "sum":
@@ -108,7 +116,7 @@ def _computed(q: Question, snap: Snapshot, view: TableView, op: str, pairs: list
         return None
     result = round(result, 10)
     explained = ", ".join(f"{_label(r, c)}: {c.text} [{o.citation}]" for (r, c), o in zip(pairs, operands))
-    mark = "%" if scale == "percent" and op in ("percent_change", "ratio") else ""
+    mark = "%" if scale == "percent" and op in ("percent_change", "percent_fall", "ratio") else ""
     return Answer(question=q.text, text=f"**{fmt(result)}{mark}** = {formula} ({explained})", value=result,
                   scale=scale, kind="computed", citations=citer.citations,
                   computation=Computation(operation=op, formula=formula, operands=operands, result=result))
@@ -184,6 +192,8 @@ def _operate(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq:
         if len(periods) < 2:
             return None
         pairs = _cells(row, pick_columns(q, view, periods, tokens, pct and op == "difference", row=row))
+        if pairs and op == "percent_change" and asks_size_of_fall(q) and " than " not in q.text.lower():
+            op = "percent_fall"  # "By what percent did X fall": the size of the fall, positive
         return _computed(q, snap, view, op, pairs) if pairs else None
     if op in ("average", "sum"):
         ys = years if len(years) >= 2 else sorted(set(view.years.values()), reverse=True) if not years else []

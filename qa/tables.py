@@ -48,10 +48,17 @@ class Row:
     label: str
     path: list[str]
     cells: dict[int, Cell]
+    # A row of a turned table (see `_turned`) reads its cells from several stored rows:
+    # the stored row of each, by the cell's own table row.
+    sources: dict[int, Sentence] = field(default_factory=dict)
 
     def value(self, column: int) -> float | None:
         c = self.cells.get(column)
         return c.value if c is not None else None
+
+    def sentence_of(self, cell: Cell) -> Sentence:
+        """The stored row that states `cell`."""
+        return self.sources.get(cell.row, self.sentence)
 
 
 @dataclass
@@ -120,8 +127,36 @@ def _tables_of_doc(snap: Snapshot, doc_id: str) -> list[TableView]:
                 view.years[col] = ys[0]
         # The same year in two columns ("Prosecutions 2021", "Convictions 2021") stays: the
         # group header decides between them.
-    cache[doc_id] = [v for v in by_table.values() if v.rows]
+    cache[doc_id] = [_turned(v) or v for v in by_table.values() if v.rows]
     return cache[doc_id]
+
+
+def _row_year(label: str) -> int | None:
+    ys = years_in(label)
+    return ys[0] if len(ys) == 1 and len(label.strip()) <= 12 else None
+
+
+def _turned(view: TableView) -> TableView | None:
+    """A table with a year on each row ("| 2005 | 194 | 58 |" under "Year | Prosecutions |
+    Convictions") turned so that its measures are rows and its years columns, the way the
+    rest of the table reading expects; None for any other table."""
+    if len(view.rows) < 2 or view.years or not view.columns:
+        return None
+    years = [_row_year(r.label) for r in view.rows]
+    if any(y is None for y in years) or len(set(years)) < len(years):
+        return None
+    rows = []
+    for col, head in sorted(view.columns.items()):
+        cells = {i + 1: r.cells[col] for i, r in enumerate(view.rows) if col in r.cells}
+        if not cells:
+            continue
+        sources = {r.cells[col].row: r.sentence for r in view.rows if col in r.cells}
+        rows.append(Row(sentence=view.rows[0].sentence, label=head, path=[head], cells=cells, sources=sources))
+    if not rows:
+        return None
+    return TableView(doc_id=view.doc_id, index=view.index, rows=rows,
+                     columns={i + 1: r.label for i, r in enumerate(view.rows)},
+                     years={i + 1: y for i, y in enumerate(years)}, scale=view.scale, caption=view.caption)
 
 
 def candidate_tables(snap: Snapshot, hits: list[tuple[Sentence, float]], doc_ids: list[str] | None) -> list[TableView]:
@@ -255,7 +290,8 @@ def match_rows(q: Question, view: TableView, embedder=None, tokens: list[str] | 
     vecs = _vectors(embedder, view, labels) if qv is not None else {}
     out = []
     for r in view.rows:
-        lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1]))
+        # The caption or title ("Map of Africa.") names what every row is about, as a parent does.
+        lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1] + [view.caption]))
         v = vecs.get(r.label) if qv is not None else None
         sem = float(qv @ v) if v is not None and v.shape == qv.shape else lex
         out.append(RowMatch(r, LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * sem, lex, sem))

@@ -55,6 +55,30 @@ def test_table_rows_carry_headers_and_caption():
     assert "2019 $: 1,200" in rows[0].search_text and "in thousands" in rows[0].search_text
 
 
+def _captions(text):
+    return [s.caption for s in split_sentences("d", text) if s.kind == "table_row" and s.table_header]
+
+
+TABLE = "| Year | Inspections |\n| --- | --- |\n| 2030 | 452 |\n"
+
+
+def test_a_short_line_above_a_table_is_its_title():
+    # Searched with every row, so a question naming the province finds that province's rows.
+    assert _captions("Takeo province.\n\n" + TABLE) == ["Takeo province."]
+    assert _captions("## Inspections by year\n\n" + TABLE) == ["Inspections by year"]
+    # A title that is also the unit note is one caption; a unit note elsewhere is kept beside it.
+    assert _captions("Inspections (in thousands)\n\n" + TABLE) == ["Inspections (in thousands)"]
+    assert _captions("Amounts in thousands.\n\nTakeo province.\n\n" + TABLE) == ["Takeo province. (Amounts in thousands)"]
+
+
+def test_no_title_from_a_word_a_paragraph_a_list_item_or_the_table_before():
+    assert _captions("## Table\n\n" + TABLE) == [None]
+    long_line = "The inspectorate publishes its yearly figures for each province it covers.\n\n"
+    assert _captions(long_line + TABLE) == [None]
+    assert _captions("- Takeo province\n\n" + TABLE) == [None]
+    assert _captions("Takeo province.\n\n" + TABLE + "\n" + TABLE.replace("452", "298")) == ["Takeo province.", None]
+
+
 def test_page_numbers_follow_page_starts():
     t = "Page one says 5.\n\nPage two says 6."
     out = split_sentences("d", t, page_starts=[0, t.index("Page two")])
