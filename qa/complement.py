@@ -24,6 +24,8 @@ from qa.reader import Snapshot
 
 # "47 soccer players – including 36 minors", "1,200 crew, of whom 300 were women"
 _PART_OF = re.compile(r"\b(?:including|of whom|of which|among them|among whom|of these|of those)\b", re.I)
+# "358 victims, 265 of them women": the part, then the words that point back to its whole.
+_OF_THEM = re.compile(r"^\s+of\s+(?:them|whom|which|these|those)\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +83,15 @@ _OPENS_ON_WHOLE = re.compile(r"^\W*(?:of|out of)\s+(?:the\s+|all\s+|a total of\s
 
 
 def whole_of(part: Candidate) -> Candidate | None:
-    """The figure a part is counted in: the one just before it with "including"/"of whom" between,
-    or the one an "Of the N ..." opening names."""
+    """The figure a part is counted in: the one just before it with "including"/"of whom" between
+    or "of them" after the part, or the one an "Of the N ..." opening names."""
     before = [o for o in part.sentence_quantities if o.end <= part.quantity.start and o.kind == part.quantity.kind]
     if not before:
         return None
     text = part.sentence.text
     whole = before[-1]
+    if _OF_THEM.match(text[part.quantity.end:]):
+        return Candidate(quantity=whole, sentence=part.sentence, rank=part.rank, retrieval=part.retrieval)
     if not _PART_OF.search(text[whole.end:part.quantity.start]):
         whole = before[0]
         if not (_OPENS_ON_WHOLE.match(text[:whole.start]) and "," in text[whole.end:part.quantity.start]):
@@ -96,21 +100,24 @@ def whole_of(part: Candidate) -> Candidate | None:
 
 
 SHARE_MARGIN = 0.15  # a stated percentage this close in match to the best count is the answer itself
+SHARE_PARTS = 3  # the best figures looked at for one counted in a whole
 
 
 def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     """A share asked of a whole the report gives only as counts ("What is the percentage of the
     cash held outside the U.S.?" over "Of the $454 million in cash, $383 million was held outside
     the U.S."): part / whole × 100. None when a percentage is stated or no whole is named."""
-    if not q.wants_percent or q.operation != "figure":
+    if not q.wants_percent or q.operation not in ("figure", "ratio"):
         return None
     ok = [c for c in gather(q, snap, hits) if c.match >= MIN_MATCH]
     if not ok:
         return None
-    part = ok[0]
+    # The part is the best figure said to be counted in a whole: in "What share of the victims
+    # freed were women?" over "freed 358 victims, 265 of them women" the whole 358 may rank first.
+    parts = [(c, whole_of(c)) for c in ok[:SHARE_PARTS]]
+    part, whole = next(((c, w) for c, w in parts if w is not None), (ok[0], None))
     if any((c.quantity.kind == "percent" or c.scale == "percent") and c.match >= part.match - SHARE_MARGIN for c in ok):
         return None  # the report states a share that fits about as well
-    whole = whole_of(part)
     if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
         return None
     return computed_answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",

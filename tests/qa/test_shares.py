@@ -1,0 +1,37 @@
+"""A share asked where the report gives counts only ("420 passengers, 126 of them children"):
+the part over its whole × 100, each cited; a stated percentage is the answer itself. The
+report's "35 percent of all ferry passengers" counted at the piers is a share of other people
+and must not answer for the rescued. Over a report written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.qa.written_reports import grounded_answer, qa_over
+
+REPORTS = Path(__file__).parent / "share_reports"
+
+
+@pytest.fixture(scope="module")
+def qa(tmp_path_factory, embedder):
+    return qa_over(REPORTS, tmp_path_factory.mktemp("shares") / "data", embedder)
+
+
+@pytest.mark.parametrize("question", [
+    "What percentage of the rescued passengers were children?",
+    # The whole ("420 passengers ... rescued") matches this wording best; the part is still 126.
+    "What share of the passengers rescued in 2031 were children?",
+    "What proportion of the 420 passengers were children?",
+])
+def test_a_share_of_a_whole_given_as_counts_is_part_over_whole(qa, question):
+    a = grounded_answer(qa, question)
+    assert a.kind == "computed" and a.scale == "percent"
+    assert a.value == pytest.approx(126 / 420 * 100)
+    assert [o.value for o in a.computation.operands] == [126, 420]
+
+
+def test_a_stated_percentage_is_the_answer(qa):
+    a = grounded_answer(qa, "What share of ferry operators had no radio licence?")
+    assert a.kind == "figure" and a.value == 60
