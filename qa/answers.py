@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from reportqa.models import Answer
 from reportqa.numbers import format_number
@@ -36,6 +37,18 @@ def _range_of(best: Candidate) -> tuple[float, float, int, int] | None:
     low = next((o for o in best.sentence_quantities if o.range_with == qq.value and o.end <= qq.start
                 and qq.start - o.end <= 5), None)  # "-", " to ", " and "
     return (low.value, qq.value, low.start, qq.end) if low is not None else None
+
+
+def range_end(q: Question, c: Candidate) -> Candidate:
+    """The end a question asks for ("UNICEF's low-end estimate") of the range `c` is one end of;
+    `c` itself when it is no range's end or the question asks for no end or for both."""
+    upper, lower = bool(_UPPER.search(q.text)), bool(_LOWER.search(q.text))
+    span = _range_of(c) if c.sentence.kind != "table_row" and upper != lower else None
+    if span is None:
+        return c
+    want = span[1] if upper else span[0]
+    end = next((o for o in c.sentence_quantities if o.value == want and span[2] <= o.start < span[3]), None)
+    return replace(c, quantity=end) if end is not None and end is not c.quantity else c
 
 
 def _rival_ranges(rivals: list[Candidate], own: tuple[int, str]) -> list[tuple[Candidate, tuple]]:

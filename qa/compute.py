@@ -12,7 +12,7 @@ from dataclasses import replace
 from reportqa.models import Answer, Computation, Operand
 from reportqa.numbers import format_number
 
-from qa.answers import figure_answer
+from qa.answers import figure_answer, range_end
 from qa.candidates import Candidate, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items
@@ -75,6 +75,7 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
     )
 
 
+STATED_MARGIN = 0.15  # a stated multiple this close in match to the best figure is the answer itself
 SAME_SENTENCE_BONUS = 0.5  # per operand, when every operand of a yearly change is in one sentence
 
 
@@ -130,32 +131,59 @@ _THAN = re.compile(r"\b(?:than|versus|vs\.?|compared (?:to|with))\b", re.I)
 
 
 _AND = re.compile(r"\b(?:and|plus)\b", re.I)
+# "How far apart are A and B?", "the gap between A and B": the two figures named after it.
+_APART = re.compile(r"\b(?:how far apart (?:are|were|is|was)|(?:the )?gap between)\s+(?:the )?(.+)", re.I)
+_BETWEEN = re.compile(r"\bdifference between\s+(?:the )?(.+)", re.I)
+_RATIO_OF = re.compile(r"\bratio (?:of|between) (?:the )?(.+?) (?:to|and) (?:the )?(.+?)\??$", re.I)
+_TIMES_OF = re.compile(r"\bhow many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))\s+"
+                       r"(.+?)\s+(?:than|as)\s+(?:the )?(.+?)\??$", re.I)
+
+
+_OF_TAIL = re.compile(r"\s+of\s+(?:the\s+)?[^\d]+$", re.I)
+
+
+def _shared_of(pieces: list[str]) -> list[str]:
+    """Two compared figures share what one says they are of: in "UNICEF's low estimate of
+    restaveks and the government's high estimate" both are estimates of restaveks."""
+    tails = [_OF_TAIL.search(p) for p in pieces]
+    if sum(t is not None for t in tails) != 1:
+        return pieces
+    tail = next(t.group(0) for t in tails if t is not None)
+    return [p if t is not None else p + tail for p, t in zip(pieces, tails)]
 
 
 def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     """Operations over two different measures ("what percentage of rescued victims were women")."""
     low = q.text.lower()
+    apart = between = None
     if op == "ratio":
         m = re.search(r"what (?:percent(?:age)?|share|proportion|fraction) of (?:the )?(.+?) (?:were|was|are|is) (.+?)\??$", low)
+        # "the ratio of A to B"; "how many times as many A as B", "how many times more A than B"
+        pair = _RATIO_OF.search(q.text) or (_TIMES_OF.search(q.text) if q.wants_multiple else None)
         if m:
             whole, part = m.group(1), m.group(2)
             parts = [f"{part} {whole}", whole]
+        elif pair:
+            parts = [pair.group(1), pair.group(2)]
         else:
             return None
     else:
         # Only an explicit comparison or list names two measures ("more X than Y", "X and Y combined").
-        if op == "difference" and not re.search(r"\bthan\b|\bdifference between\b|\bcompared (to|with)\b|\bversus\b", low):
+        apart = _APART.search(q.text) if op == "difference" else None  # as written: names keep capitals
+        if op == "difference" and not apart and not re.search(r"\bthan\b|\bdifference between\b|\bcompared (to|with)\b|\bversus\b", low):
             return None
         if op in ("sum", "average") and " and " not in low:
             return None
-        m = re.search(r"(?:how many|how much|what|the)\s+(.*)", low)
+        # "the difference between A and B" names A and B with "and"; "more A than B" with "than".
+        between = _BETWEEN.search(q.text) if op == "difference" and not apart and " than " not in low else None
+        m = apart or between or re.search(r"(?:how many|how much|what|the)\s+(.*)", low)
         body = m.group(1) if m else low
         body = re.sub(r"\b(in total|in all|combined|altogether|together)\b", " ", body)
-        splitter = _THAN if op == "difference" else _AND
+        splitter = _AND if apart or between or op != "difference" else _THAN
         pieces = [p.strip(" ?,.") for p in splitter.split(body) if p.strip(" ?,.")]
         if len(pieces) != 2:
             return None
-        parts = pieces
+        parts = _shared_of(pieces) if op == "difference" else pieces
     picks, labels = [], []
     for i, part in enumerate(parts):
         # The question may state an operand ("of the 358 victims"); find it in the reports, cited.
@@ -174,12 +202,13 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
                     chosen = beside[0]
         if chosen is None:
             return None
-        picks.append(chosen)
+        picks.append(range_end(sub, chosen))
         labels.append(part)
     if picks[0].value == picks[1].value and picks[0].sentence.node_id == picks[1].sentence.node_id:
         return None
-    if op == "difference" and re.search(r"\b(fewer|less|lower)\b", low) and picks[0].value < picks[1].value:
-        picks.reverse()
+    if op == "difference" and (apart or (not between and re.search(r"\b(fewer|less|lower)\b", low))) \
+            and picks[0].value < picks[1].value:
+        picks.reverse()  # "how far apart" is a distance, the larger less the smaller
         labels.reverse()
     return _operands_answer(q, snap, op, picks, labels)
 
@@ -239,8 +268,15 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     if op not in ("difference", "sum", "average", "percent_change", "ratio"):
         return None
     cands = gather(q, snap, hits)  # once: the checks below all rank the same question's figures
-    if op in ("ratio", "percent_change"):
-        # A percentage the report states beats one we would compute.
+    if op == "ratio" and q.wants_multiple:
+        # A multiple the report states ("tripled", "a 2.2-fold rise") beats one we would compute,
+        # when it is about what the best figures are about.
+        best = max((c.match for c in cands), default=0.0)
+        if any(c.quantity.unit == "fold" and c.match >= max(MIN_MATCH, best - STATED_MARGIN) for c in cands):
+            return None
+    elif op == "percent_change" or (op == "ratio" and q.wants_percent):
+        # A percentage the report states beats one we would compute (a plain "ratio of A to
+        # B" is not answered by a percentage stated about something else).
         stated = [c for c in cands if (c.quantity.kind == "percent" or c.scale == "percent")]
         if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
             return None

@@ -102,3 +102,23 @@ def test_a_count_asked_of_a_rate_is_the_rate_applied_to_its_base(qa):
     a = grounded_answer(qa, "How many of the 12,000 registered workers are expected to receive training?")
     assert a.kind == "computed" and a.value == 1800
     assert a.computation.formula.startswith("15 [1] / 100 × 12,000 [1]")
+
+
+@pytest.mark.parametrize("question", [
+    "How far apart are the Coastal Fishers Union's low-end estimate of unregistered boats and the Port Authority's "
+    "high-end estimate?",
+    # The order named does not matter for a gap; what the estimates are of is said once, for both.
+    "What is the gap between the Port Authority's upper estimate of unregistered boats and the Coastal Fishers "
+    "Union's lower estimate?",
+])
+def test_how_far_apart_two_sources_ends_are_is_the_larger_less_the_smaller(qa, question):
+    # "The Port Authority estimates between 300 and 350 ..., but the Coastal Fishers Union puts the number at 500 to 600."
+    a = grounded_answer(qa, question)
+    assert a.kind == "computed" and a.value == 500 - 350
+    assert [o.value for o in a.computation.operands] == [500, 350]
+
+
+def test_the_difference_between_two_named_figures_keeps_their_order(qa):
+    a = grounded_answer(qa, "What is the difference between the Port Authority's lower estimate of unregistered boats "
+                            "and the Coastal Fishers Union's upper estimate?")
+    assert a.kind == "computed" and a.value == 300 - 600

@@ -35,3 +35,21 @@ def test_a_share_of_a_whole_given_as_counts_is_part_over_whole(qa, question):
 def test_a_stated_percentage_is_the_answer(qa):
     a = grounded_answer(qa, "What share of ferry operators had no radio licence?")
     assert a.kind == "figure" and a.value == 60
+
+
+def test_how_many_times_more_is_the_ratio_of_two_years(qa):
+    a = grounded_answer(qa, "How many times more rescue missions did the coast guard carry out in 2031 than in 2030?")
+    assert a.kind == "computed" and a.value == 2
+    assert [o.value for o in a.computation.operands] == [70, 35]
+
+
+def test_the_ratio_of_two_named_measures_is_the_first_over_the_second(qa):
+    a = grounded_answer(qa, "What is the ratio of children to all rescued passengers?")
+    assert a.kind == "computed" and a.value == pytest.approx(126 / 420, abs=1e-4)
+    a = grounded_answer(qa, "How many times as many passengers were rescued as ferries were checked?")
+    assert a.kind == "computed" and a.value == pytest.approx(420 / 90, abs=1e-4)
+
+
+def test_a_stated_multiple_is_the_answer(qa):
+    a = grounded_answer(qa, "By what factor did fines for overloading grow between 2030 and 2031?")
+    assert a.kind == "figure" and a.value == 3
