@@ -79,7 +79,7 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     best, rivals = pick_figure(q, cands)
     if best is None or best.match < MIN_MATCH:
         return not_found(q, snap, hits, "No sentence states this figure; closest sentences are listed.")
-    return rate_of_base_answer(q, snap, best) or figure_answer(q, snap, best, rivals)
+    return rate_of_base_answer(q, snap, best, cands) or figure_answer(q, snap, best, rivals)
 
 
 def may_count_events(q) -> bool:

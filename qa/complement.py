@@ -128,9 +128,28 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
 _RATE_OF = re.compile(r"^\s*(?:percent|per cent|%)?\s+of\s+(?:the\s+|all\s+|its\s+|their\s+)?$", re.I)
 
 
-def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate) -> Answer | None:
+def _opening_base(quantities: list, text: str, rate) -> object | None:
+    """The base an "Of the 1,070 defendants charged ..., 91% were male" opening gives `rate`."""
+    base = quantities[0] if quantities else None
+    if base is None or _same(base, rate) or base.kind != "number" or base.unit or base.end > rate.start:
+        return None
+    if _OPENS_ON_WHOLE.match(text[:base.start]) and "," in text[base.end:rate.start]:
+        return base
+    return None
+
+
+def _same(a, b) -> bool:
+    return a is not None and b is not None and (a.start, a.end) == (b.start, b.end)
+
+
+# "How many of the ferries checked carried ...": a part of a whole is asked.
+_PART_OF_Q = re.compile(r"\bhow many of (?:the|these|those|all)\b", re.I)
+
+
+def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate, ranked: list[Candidate] = ()) -> Answer | None:
     """A count asked where the report gives a rate of a base ("How many of the residents …?"
-    over "15 percent of the 12,000 residents"): rate / 100 × base. None otherwise."""
+    over "15 percent of the 12,000 residents", or "Of the 12,000 residents, 15 percent …"):
+    rate / 100 × base. None otherwise."""
     if not q.wants_count or q.wants_percent:
         return None
     quantities = best.sentence_quantities
@@ -138,6 +157,16 @@ def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate) -> Answer 
     pairs = [(a, b) for a, b in zip(quantities, quantities[1:])
              if a.kind == "percent" and b.kind == "number" and not b.unit and _RATE_OF.match(text[a.end:b.start])]
     pair = next(((a, b) for a, b in pairs if best.quantity in (a, b)), None)
+    if pair is None and best.quantity.kind == "percent":
+        # "Of the 1,070 defendants charged ..., 91% were male": the base opens the sentence.
+        base = _opening_base(quantities, text, best.quantity)
+        pair = (best.quantity, base) if base is not None else None
+    elif pair is None and _PART_OF_Q.search(q.text):
+        # The whole may match "How many of the ferries checked ..." best: its part is the best
+        # ranked rate of the same sentence.
+        rate = next((c.quantity for c in ranked if c.sentence.node_id == best.sentence.node_id
+                     and c.quantity.kind == "percent" and _same(_opening_base(quantities, text, c.quantity), best.quantity)), None)
+        pair = (rate, best.quantity) if rate is not None else None
     if pair is None:
         return None
     rate, base = (Candidate(quantity=x, sentence=best.sentence, rank=best.rank, retrieval=best.retrieval) for x in pair)

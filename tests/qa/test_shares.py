@@ -53,3 +53,15 @@ def test_the_ratio_of_two_named_measures_is_the_first_over_the_second(qa):
 def test_a_stated_multiple_is_the_answer(qa):
     a = grounded_answer(qa, "By what factor did fines for overloading grow between 2030 and 2031?")
     assert a.kind == "figure" and a.value == 3
+
+
+def test_a_count_of_a_whole_named_first_is_the_rate_applied_to_it(qa):
+    # "Of the 90 ferries checked, 30% carried too few lifejackets."
+    a = grounded_answer(qa, "How many of the ferries checked carried too few lifejackets?")
+    assert a.kind == "computed" and a.value == pytest.approx(27)
+    assert [o.value for o in a.computation.operands] == [30, 90]
+
+
+def test_two_years_named_with_in_each_get_their_figure(qa):
+    a = grounded_answer(qa, "How many rescue missions did the coast guard carry out in 2030 and in 2031?")
+    assert a.value == [35, 70]
