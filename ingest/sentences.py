@@ -249,7 +249,7 @@ def _column_paths(table: Table) -> list[list[str]]:
     return paths
 
 
-TITLE_WORDS = 8  # a line this short right above a table names it ("Map of Africa.", "Victims by age")
+TITLE_WORDS = 8  # a line this short right above a table names it ("Takeo province.", "Victims by age")
 
 
 def table_title(block: str) -> str | None:

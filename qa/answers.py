@@ -40,7 +40,7 @@ def _range_of(best: Candidate) -> tuple[float, float, int, int] | None:
 
 
 def range_end(q: Question, c: Candidate) -> Candidate:
-    """The end a question asks for ("UNICEF's low-end estimate") of the range `c` is one end of;
+    """The end a question asks for ("the Port Authority's lower estimate") of the range `c` is one end of;
     `c` itself when it is no range's end or the question asks for no end or for both."""
     upper, lower = bool(_UPPER.search(q.text)), bool(_LOWER.search(q.text))
     span = _range_of(c) if c.sentence.kind != "table_row" and upper != lower else None

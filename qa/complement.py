@@ -129,7 +129,7 @@ _RATE_OF = re.compile(r"^\s*(?:percent|per cent|%)?\s+of\s+(?:the\s+|all\s+|its\
 
 
 def _opening_base(quantities: list, text: str, rate) -> object | None:
-    """The base an "Of the 1,070 defendants charged ..., 91% were male" opening gives `rate`."""
+    """The base an "Of the 90 ferries checked, 30% carried ..." opening gives `rate`."""
     base = quantities[0] if quantities else None
     if base is None or _same(base, rate) or base.kind != "number" or base.unit or base.end > rate.start:
         return None
@@ -158,7 +158,7 @@ def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate, ranked: li
              if a.kind == "percent" and b.kind == "number" and not b.unit and _RATE_OF.match(text[a.end:b.start])]
     pair = next(((a, b) for a, b in pairs if best.quantity in (a, b)), None)
     if pair is None and best.quantity.kind == "percent":
-        # "Of the 1,070 defendants charged ..., 91% were male": the base opens the sentence.
+        # "Of the 90 ferries checked, 30% carried too few lifejackets": the base opens the sentence.
         base = _opening_base(quantities, text, best.quantity)
         pair = (best.quantity, base) if base is not None else None
     elif pair is None and _PART_OF_Q.search(q.text):

@@ -143,8 +143,8 @@ _OF_TAIL = re.compile(r"\s+of\s+(?:the\s+)?[^\d]+$", re.I)
 
 
 def _shared_of(pieces: list[str]) -> list[str]:
-    """Two compared figures share what one says they are of: in "UNICEF's low estimate of
-    restaveks and the government's high estimate" both are estimates of restaveks."""
+    """Two compared figures share what one says they are of: in "the Fishers Union's low-end
+    estimate of unregistered boats and the Port Authority's high-end estimate" both are of boats."""
     tails = [_OF_TAIL.search(p) for p in pieces]
     if sum(t is not None for t in tails) != 1:
         return pieces

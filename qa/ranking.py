@@ -100,7 +100,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
         intro: list[str] = []
         if s.kind == "table_row":
             # A table is introduced by the text just above it ("Victims of the second set, by age").
-            # A short caption line ("Map of Africa.") names what every row is about, as much as the
+            # A short caption line ("Takeo province.") names what every row is about, as much as the
             # row's own cells do; longer text around a table is only context.
             for nb in sents[max(0, s.index - 40): s.index]:
                 if nb.kind != "table_row" and s.paragraph - 2 <= nb.paragraph < s.paragraph:

@@ -290,7 +290,7 @@ def match_rows(q: Question, view: TableView, embedder=None, tokens: list[str] | 
     vecs = _vectors(embedder, view, labels) if qv is not None else {}
     out = []
     for r in view.rows:
-        # The caption or title ("Map of Africa.") names what every row is about, as a parent does.
+        # The caption or title ("Takeo province.") names what every row is about, as a parent does.
         lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1] + [view.caption]))
         v = vecs.get(r.label) if qv is not None else None
         sem = float(qv @ v) if v is not None and v.shape == qv.shape else lex
