@@ -82,6 +82,11 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
 _OPENS_ON_WHOLE = re.compile(r"^\W*(?:of|out of)\s+(?:the\s+|all\s+|a total of\s+)?(?:approximately\s+|about\s+)?\W*$", re.I)
 
 
+def _opens_on(text: str, whole, part) -> bool:
+    """Whether the sentence opens on `whole` ("Of the 90 ferries checked,") before `part`."""
+    return bool(_OPENS_ON_WHOLE.match(text[:whole.start])) and "," in text[whole.end:part.start]
+
+
 def whole_of(part: Candidate) -> Candidate | None:
     """The figure a part is counted in: the one just before it with "including"/"of whom" between
     or "of them" after the part, or the one an "Of the N ..." opening names."""
@@ -94,7 +99,7 @@ def whole_of(part: Candidate) -> Candidate | None:
         return Candidate(quantity=whole, sentence=part.sentence, rank=part.rank, retrieval=part.retrieval)
     if not _PART_OF.search(text[whole.end:part.quantity.start]):
         whole = before[0]
-        if not (_OPENS_ON_WHOLE.match(text[:whole.start]) and "," in text[whole.end:part.quantity.start]):
+        if not _opens_on(text, whole, part.quantity):
             return None
     return Candidate(quantity=whole, sentence=part.sentence, rank=part.rank, retrieval=part.retrieval)
 
@@ -133,9 +138,7 @@ def _opening_base(quantities: list, text: str, rate) -> object | None:
     base = quantities[0] if quantities else None
     if base is None or _same(base, rate) or base.kind != "number" or base.unit or base.end > rate.start:
         return None
-    if _OPENS_ON_WHOLE.match(text[:base.start]) and "," in text[base.end:rate.start]:
-        return base
-    return None
+    return base if _opens_on(text, base, rate) else None
 
 
 def _same(a, b) -> bool:
