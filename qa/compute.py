@@ -17,7 +17,7 @@ from qa.candidates import Candidate, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items
 from qa.passages import superlative, which_year, years_between
-from qa.question import Question, asks_size_of_fall, parse_question
+from qa.question import TIMES_MORE, Question, asks_size_of_fall, parse_question
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
 
@@ -135,8 +135,7 @@ _AND = re.compile(r"\b(?:and|plus)\b", re.I)
 _APART = re.compile(r"\b(?:how far apart (?:are|were|is|was)|(?:the )?gap between)\s+(?:the )?(.+)", re.I)
 _BETWEEN = re.compile(r"\bdifference between\s+(?:the )?(.+)", re.I)
 _RATIO_OF = re.compile(r"\bratio (?:of|between) (?:the )?(.+?) (?:to|and) (?:the )?(.+?)\??$", re.I)
-_TIMES_OF = re.compile(r"\bhow many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))\s+"
-                       r"(.+?)\s+(?:than|as)\s+(?:the )?(.+?)\??$", re.I)
+_TIMES_OF = re.compile(rf"\b{TIMES_MORE}\s+(.+?)\s+(?:than|as)\s+(?:the )?(.+?)\??$", re.I)
 
 
 _OF_TAIL = re.compile(r"\s+of\s+(?:the\s+)?[^\d]+$", re.I)

@@ -57,11 +57,13 @@ _OWNER = re.compile(r"(?<=\s)((?:[A-Z][\w.&-]*\s+(?:of\s+(?:the\s+)?)?)*[A-Z][\w
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
 _MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow many-?fold\b", re.I)
 
+TIMES_MORE = r"how many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))"
+
 OPERATIONS = [
     ("percent_change", re.compile(r"\b(percent(age)?|%) (change|increase|decrease|growth|decline|drop|rise)\b|\bby what percent", re.I)),
     ("years_between", re.compile(r"\bhow many years\b", re.I)),
     # "How many times more X in 2021 than in 2022" is a ratio; "how many times did X" counts events.
-    ("ratio", re.compile(r"\bhow many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))\b|\bby what factor\b|\bwhat multiple\b", re.I)),
+    ("ratio", re.compile(rf"\b{TIMES_MORE}\b|\bby what factor\b|\bwhat multiple\b", re.I)),
     ("average", re.compile(r"\b(average|mean)\b", re.I)),
     ("ratio", re.compile(r"\b(ratio|proportion|what (percent(age)?|share|fraction) of|as an? (percent(age)?|share|fraction|proportion) of|(percent(age)?|share|fraction) of .+ (out of|in|of) (the )?total)\b", re.I)),
     ("difference", re.compile(r"\b(difference|how far apart|gap between|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d?( ?/ ?\(?(increase|decrease)\)?)? (in|from|between)|by how (many|much)\b(?!.*\bpercent))\b", re.I)),
