@@ -78,8 +78,12 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         top = max(weights.get(t, 0.0) for t in q.target) or 1.0
         f["counted"] = max(weights.get(t, 0.0) for t in counted) / top
     if q.predicate:
+        # What the question says of its target ("were freed") follows the figure in a passive
+        # clause ("225 victims were saved") or is the verb the parse hangs the figure on in an
+        # active one ("the authorities freed 358 victims").
+        said = after | (concepts_in(tokenize(c.frame.verb)) if c.frame is not None else set())
         pw = sum(weights.get(p, 0.0) for p in q.predicate) or 1.0
-        f["predicate"] = sum(weights.get(p, 0.0) for p in set(q.predicate) if p in after) / pw
+        f["predicate"] = sum(weights.get(p, 0.0) for p in set(q.predicate) if p in said) / pw
     kind = c.quantity.kind
     if q.years and not q.wants_year:
         key = "year_hit" if c.year in q.years else "year_other" if c.year is not None else "year_none"

@@ -68,3 +68,13 @@ def test_a_figure_taken_of_a_whole_counts_what_its_part_is_said_to_be(qa):
     # growers), while "48 apprentices" is followed by the asked noun but counts all of them.
     a = grounded_answer(qa, "How many of the growers who joined this year were apprentices?")
     assert a.value == 19
+
+
+@pytest.mark.parametrize("question, value", [
+    # "freed" and "rescued" are one paraphrase group; the report's own word decides between them,
+    # whether it follows the figure ("40 deer were rescued") or governs it ("wardens freed 96 deer").
+    ("How many deer were freed?", 96),
+    ("How many deer were rescued?", 40),
+])
+def test_the_verb_said_of_the_figure_counts_in_active_and_passive_clauses(qa, question, value):
+    assert grounded_answer(qa, question).value == value
