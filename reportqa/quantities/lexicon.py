@@ -146,7 +146,8 @@ _SCAN = re.compile(
             |(?<![0-9A-Za-z.])\.[0-9]+))
     |\b(?=[A-Za-z])(?:
         (?P<dozen>a{_SP}+dozen(?![A-Za-z]))
-        |(?P<frac>(?:{_trie(_NUMERATORS)})-(?:{_trie(_DENOMINATORS)})(?![A-Za-z]))
+        |(?P<frac>(?:{_trie(_NUMERATORS)})-(?:{_trie(_DENOMINATORS)})(?![A-Za-z])
+            |(?:{_trie(_NUMERATORS)}|an?){_SP}+(?:{_trie(_DENOMINATORS)}){_SP}+(?=of(?![A-Za-z])(?!{_SP}+(?:19|20)[0-9]{{2}}(?![0-9]))))
         |(?P<ord>(?:(?:{_trie(_TENS_WORDS)})-)?(?:{_trie(_ORDINALS)})(?![A-Za-z]))
         |(?P<words>(?:an?{_SP}+{_MAGNITUDE_AHEAD})?{_WORD_PIECE}
             (?:(?:-|{_SP}+|{_AFTER_MAGNITUDE}{_SP}+and{_SP}+){_WORD_PIECE})*))

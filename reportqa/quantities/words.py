@@ -76,8 +76,11 @@ def _ordinal(text: str, m: re.Match, floor: int) -> list[_Hit]:
 
 
 def _fraction(text: str, m: re.Match, floor: int) -> list[_Hit]:
-    top, bottom = m.group().lower().split("-")
-    h = _Hit(m.start(), m.end(), _NUMERATORS[top] / _DENOMINATORS[bottom])
+    # "two-thirds", or spaced before "of": "two thirds of our costs", "a quarter of the staff"
+    # (a spaced "three quarters" alone may be three periods, so it needs the "of").
+    top, bottom = re.split(r"[-\s]+", m.group().strip().lower())
+    end = m.start() + len(m.group().rstrip())
+    h = _Hit(m.start(), end, (_NUMERATORS.get(top) or 1) / _DENOMINATORS[bottom])
     _classify(text, h, floor)
     return [h]
 

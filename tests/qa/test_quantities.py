@@ -139,6 +139,9 @@ FEATURES = [
     ("three thousand five hundred people", "three thousand five hundred", {"value": 3500, "scale": ""}),
     ("one-third of victims", "one-third", {"value": pytest.approx(1 / 3)}),
     ("two-thirds of victims", "two-thirds", {"value": pytest.approx(2 / 3)}),
+    ("about two thirds of our costs", "two thirds", {"value": pytest.approx(2 / 3), "qualifier": "about"}),
+    ("a quarter of the staff", "a quarter", {"value": pytest.approx(0.25)}),
+    ("three quarters of the boats", "three quarters", {"value": pytest.approx(0.75)}),
     # ordinals
     ("for the second time", "second", {"value": 2, "kind": "ordinal"}),
     ("the first case", "first", {"value": 1, "kind": "ordinal"}),
@@ -383,3 +386,12 @@ def test_footnote_markers_are_labels_not_negative_figures(text, marker, figure):
 def test_a_bracketed_figure_alone_in_a_cell_stays_negative():
     found = extract_quantities("| Net income | (1) | (12)% | 5 |")
     assert [(q.kind, q.value) for q in found] == [("number", -1.0), ("percent", -12.0), ("number", 5.0)]
+
+
+@pytest.mark.parametrize("text, mentions", [
+    ("in the first three quarters, sales rose", [("first", 1.0), ("three", 3.0)]),  # three periods
+    ("a quarter of 2024", [("2024", 2024.0)]),  # a period, not a share of a year
+    ("the third quarter", [("third", 3.0)]),
+])
+def test_spaced_fractions_need_of_and_no_year(text, mentions):
+    assert [(q.text, q.value) for q in extract_quantities(text)] == mentions
