@@ -214,13 +214,16 @@ def _operate(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq:
     return _lookup(q, snap, view, row, cols)
 
 
-def _second_row(q: Question, row: Row, ranked, tokens: list[str]):
-    """Another row the question names with words of its own (the other side of a comparison)."""
+def _second_row(q: Question, row: Row, ranked, tokens: list[str], cols: list[int] | None = None):
+    """Another row the question names with words of its own (the other side of a comparison),
+    with a figure in each of `cols` when given: a row left blank there ("Audit-Related Fees |
+    $- | $-") has nothing to compare, and the next row the question names may."""
     own = set(tokenize(row.label))
     qs = set(tokens)
     for m in ranked[1:]:
         theirs = set(tokenize(m.row.label))
-        if m.row is not row and m.score >= MIN_ROW_SCORE * 0.8 and (theirs - own) & qs:
+        if m.row is not row and m.score >= MIN_ROW_SCORE * 0.8 and (theirs - own) & qs \
+                and (not cols or all(c in m.row.cells for c in cols)):
             return m
     return None
 
@@ -231,11 +234,14 @@ def _two_rows(q: Question, view: TableView, row: Row, ranked, tq: TableQuestion,
     low = q.text.lower()
     if not re.search(r"\bbetween\b.+\band\b|\bthan\b|\bversus\b|\bvs\.?\b", low):
         return None
-    other = _second_row(q, row, ranked, tokens)
+    cols = pick_columns(q, view, tq.years[:1], tokens, row=row) if tq.years else None
+    if tq.years and not cols:
+        return None
+    other = _second_row(q, row, ranked, tokens, cols)
     if other is None:
         return None
-    cols = pick_columns(q, view, tq.years[:1], tokens, row=row) if tq.years else \
-        [c for c in sorted(row.cells) if c in other.row.cells][:1]
+    if cols is None:
+        cols = [c for c in sorted(row.cells) if c in other.row.cells][:1]
     if not cols:
         return None
     a, b = _cells(row, cols), _cells(other.row, cols)
@@ -254,11 +260,15 @@ def _is_percent_row(view: TableView, row: Row) -> bool:
 def _ratio(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq: TableQuestion,
            tokens: list[str]) -> Answer | None:
     """A share or ratio of two rows in one period: the part over the whole ("A out of total B")."""
-    other = _second_row(q, row, ranked, tokens)
+    years = tq.years or sorted(set(view.years.values()), reverse=True)[:1]
+    cols = pick_columns(q, view, years[:1], tokens, row=row) if years else None
+    if years and not cols:
+        return None
+    other = _second_row(q, row, ranked, tokens, cols)
     if other is None:
         return None
-    years = tq.years or sorted(set(view.years.values()), reverse=True)[:1]
-    cols = pick_columns(q, view, years[:1], tokens, row=row) if years else sorted(set(row.cells) & set(other.row.cells))[:1]
+    if cols is None:
+        cols = sorted(set(row.cells) & set(other.row.cells))[:1]
     if not cols:
         return None
     a, b = _cells(row, cols), _cells(other.row, cols)
