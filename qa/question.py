@@ -71,6 +71,9 @@ OPERATIONS = [
     ("superlative", re.compile(r"\b(longest|shortest|largest|smallest|highest|lowest|biggest|most|least|first|last|final)\b", re.I)),
 ]
 
+_AVERAGE = next(p for n, p in OPERATIONS if n == "average")
+_DIFFERENCE = next(p for n, p in OPERATIONS if n == "difference")
+
 
 @dataclass
 class Question:
@@ -166,6 +169,12 @@ def parse_question(text: str) -> Question:
         if pattern.search(low):
             q.operation = name
             break
+    if q.operation == "average":
+        # The operation named first governs: "the change in the average price" is a change of
+        # an average the report states, "the average change in X" an average of changes.
+        mean, change = _AVERAGE.search(low), _DIFFERENCE.search(low)
+        if change is not None and change.start() < mean.start():
+            q.operation = "difference"
     if q.operation == "figure" and re.search(r"\btotal\b", low) and len(set(years)) >= 2:
         q.operation = "sum"
     if q.operation == "superlative" and not re.search(r"\bhow (many|much|long|far)\b", low):

@@ -217,14 +217,18 @@ def _idf(view: TableView, texts: list[str]) -> dict[str, float]:
     return {tok: math.log(1 + n / d) for tok, d in df.items()}
 
 
-def lexical_match(question: list[str], header: str, idf: dict[str, float], context: str = "") -> float:
-    """How much of a header the question says (0..1), rare words counting more; parents help."""
+def lexical_match(question: list[str], header: str, idf: dict[str, float], context: str = "",
+                  said: set[str] | None = None) -> float:
+    """How much of a header the question says (0..1), rare words counting more; parents help.
+
+    `said` holds every word of the question, operation words too: they do not name a row by
+    themselves, but a header that has them ("Average charge per pilotage") is said in full."""
     own = list(dict.fromkeys(tokenize(header)))
     if not own:
         return 0.0
     qs = set(question)
     w = {t: idf.get(t, 1.0) for t in own}
-    precision = sum(w[t] for t in own if t in qs) / sum(w.values())
+    precision = sum(w[t] for t in own if t in qs or (said is not None and t in said)) / sum(w.values())
     said = [t for t in qs if t in own or t in set(tokenize(context))]
     recall = len(said) / max(len(qs), 1)
     return 0.7 * precision + 0.3 * recall
@@ -288,10 +292,11 @@ def match_rows(q: Question, view: TableView, embedder=None, tokens: list[str] | 
     phrase = phrase if phrase is not None else table_phrase(q, tokens)
     qv = phrase_vector(embedder, phrase)
     vecs = _vectors(embedder, view, labels) if qv is not None else {}
+    said = set(tokenize(q.text))
     out = []
     for r in view.rows:
         # The caption or title ("Takeo province.") names what every row is about, as a parent does.
-        lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1] + [view.caption]))
+        lex = lexical_match(tokens, r.label, idf, " ".join(r.path[:-1] + [view.caption]), said)
         v = vecs.get(r.label) if qv is not None else None
         sem = float(qv @ v) if v is not None and v.shape == qv.shape else lex
         out.append(RowMatch(r, LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * sem, lex, sem))

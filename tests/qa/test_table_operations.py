@@ -2,7 +2,9 @@
 
 - A share of two rows ("the percentage of audit fees in total fees"): the other row is the next
   one the question names that has a figure in the asked column; a row left blank there
-  ("Audit-related fees | $- | $-") has nothing to divide."""
+  ("Audit-related fees | $- | $-") has nothing to divide.
+- The operation named first governs: "the change in the average charge" is a change of the
+  average the table states, not an average of two years."""
 
 from __future__ import annotations
 
@@ -30,3 +32,14 @@ def test_a_share_skips_a_row_blank_in_the_asked_column(qa, question, part, whole
     assert a.value == pytest.approx(part / whole * 100)
     assert [o.value for o in a.computation.operands] == [part, whole]
 
+
+def test_the_change_in_an_average_is_a_change_not_an_average(qa):
+    a = grounded_answer(qa, "What was the change in the average charge per pilotage from 2030 to 2031?")
+    assert a.kind == "computed" and a.computation.operation == "difference"
+    assert a.value == 60 and [o.value for o in a.computation.operands] == [1240, 1180]
+
+
+def test_an_average_over_two_years_is_still_an_average(qa):
+    a = grounded_answer(qa, "What was the average number of pilotages in 2030 and 2031?")
+    assert a.kind == "computed" and a.computation.operation == "average"
+    assert a.value == pytest.approx((3900 + 3750) / 2)
