@@ -98,10 +98,12 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         where = concepts_in(tokenize(c.frame.clause)) if c.frame is not None and c.frame.clause else sent
         where = where | concepts_in(tokenize(leading_words(c)))
         f["source_hit"] = sum(weights[s] for s in source if s in where) / sum(weights[s] for s in source)
-    is_percent = kind == "percent" or c.scale == "percent"
+    # "two thirds of our costs" is a share as much as "67% of our costs" is: it answers a
+    # question for a share, not one for the costs themselves.
+    is_percent = kind == "percent" or c.scale == "percent" or c.quantity.is_fraction
     if q.wants_percent:
         f["percent_hit" if is_percent else "percent_miss"] = 1.0
-    elif kind == "percent":
+    elif kind == "percent" or c.quantity.is_fraction:
         f["percent_unasked"] = 1.0
     if q.wants_multiple:
         f["multiple_hit" if c.quantity.unit == "fold" else "multiple_miss"] = 1.0

@@ -210,6 +210,11 @@ class Quantity(BaseModel):
     negative: bool = False
     range_with: float | None = None
 
+    @property
+    def is_fraction(self) -> bool:
+        """A written share of a whole ("two thirds", "a quarter"): a part, not a level."""
+        return 0 < self.value < 1 and not any(ch.isdigit() for ch in self.text)
+
 
 class Citation(BaseModel):
     """A sentence an answer rests on, with its exact position in the document."""

@@ -78,3 +78,12 @@ def test_a_figure_taken_of_a_whole_counts_what_its_part_is_said_to_be(qa):
 ])
 def test_the_verb_said_of_the_figure_counts_in_active_and_passive_clauses(qa, question, value):
     assert grounded_answer(qa, question).value == value
+
+
+def test_a_written_fraction_is_a_share_not_a_level_of_its_whole(qa):
+    # "about two thirds of our costs" names costs, but it answers how much of them, not how much.
+    level = grounded_answer(qa, "What were the cooperative's total costs in 2030?")
+    assert level.value == 8.8 and level.scale == "million"
+    share = grounded_answer(qa, "What share of the costs did grants from the regional fund cover?")
+    assert share.value == pytest.approx(2 / 3)
+    assert "two thirds" in share.citations[0].text
