@@ -95,30 +95,49 @@ def figure_answer(q: Question, snap: Snapshot, best: Candidate, rivals: list[Can
                               alternatives=alts, citations=citer.citations)
         return Answer(question=q.text, text=text, value=value, unit=best.quantity.unit, scale=scale_of(best),
                       kind="figure", citations=citer.citations)
+    groups = _by_value([best] + rivals)
+    if len(groups) > 1:
+        return _conflict(q, snap, groups)
     citer = Citer(snap)
     n = citer.ref(best.sentence, best.retrieval)
-    value = best.value
     text = f"**{best.mention}** [{n}] — “{best.sentence.text.strip()}”"
-    ans = Answer(
-        question=q.text, text=text, value=value, unit=best.quantity.unit, scale=scale_of(best), kind="figure",
-    )
-    conflicting = [r for r in rivals if abs(r.value - value) > 1e-9]
-    if conflicting:
-        parts = [f"{best.mention} [{n}]{_said_by(best)}"]
-        alts = []
-        seen = {value}
-        for r in conflicting:
-            if r.value in seen:
-                continue
-            seen.add(r.value)
-            m = citer.ref(r.sentence, r.retrieval)
-            parts.append(f"{r.mention} [{m}]{_said_by(r)}")
-            alts.append({"value": r.value, "text": r.mention, "citation": m})
-        ans.kind = "conflict"
-        ans.alternatives = alts
-        ans.text = "Sources differ: " + "; ".join(parts) + f". Best match: **{best.mention}** [{n}]."
-    ans.citations = citer.citations
-    return ans
+    return Answer(question=q.text, text=text, value=best.value, unit=best.quantity.unit, scale=scale_of(best),
+                  kind="figure", citations=citer.citations)
+
+
+def _by_value(cands: list[Candidate]) -> list[list[Candidate]]:
+    """The figures grouped by the value they state, each group best first, the groups ordered by
+    how many reports state the value (ties: the best figure first). Within one report every
+    value has one report behind it, so the best figure stays first."""
+    groups: dict[float, list[Candidate]] = {}
+    for c in cands:
+        groups.setdefault(next((v for v in groups if abs(v - c.value) <= 1e-9), c.value), []).append(c)
+    ordered = list(groups.values())
+    return sorted(ordered, key=lambda g: -len({c.sentence.doc_id for c in g}))  # stable: score order holds
+
+
+def _conflict(q: Question, snap: Snapshot, groups: list[list[Candidate]]) -> Answer:
+    """Every distinct value with each sentence (one per report) that states it: "358 [1][2]; 225 [3]"."""
+    citer = Citer(snap)
+    parts, alts, first = [], [], None
+    for g in groups:
+        seen, refs, said = set(), [], []
+        for c in g:
+            if c.sentence.doc_id not in seen:
+                seen.add(c.sentence.doc_id)
+                refs.append(citer.ref(c.sentence, c.retrieval))
+                said.append(f"[{refs[-1]}]{_said_by(c)}")
+        head = g[0]
+        parts.append(f"{head.mention} " + ", ".join(said))
+        if first is None:
+            first = (head, refs[0])
+        else:
+            alts.append({"value": head.value, "text": head.mention, "citation": refs[0]})
+    best, n = first
+    lead = "Most reports give" if len({c.sentence.doc_id for c in groups[0]}) > 1 else "Best match"
+    return Answer(question=q.text, value=best.value, unit=best.quantity.unit, scale=scale_of(best), kind="conflict",
+                  text="Sources differ: " + "; ".join(parts) + f". {lead}: **{best.mention}** [{n}].",
+                  alternatives=alts, citations=citer.citations)
 
 
 def per_year_same_sentence(q: Question, cands: list[Candidate]) -> list[Candidate] | None:
