@@ -282,7 +282,10 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     if op == "difference" and " than " not in q.text.lower():
         # A change the report states outright ("increased $19.2 million") beats one we compute;
         # "more in 2021 than in 2022" asks us to compare two stated levels.
-        stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH]
+        # A change stated as a percentage ("increased 51% to $110.5 million") answers a question
+        # for a percentage; "the change in Adjusted EBITDA" is in the measure's own unit.
+        stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH
+                  and (q.wants_percent or not (c.quantity.kind == "percent" or c.scale == "percent"))]
         if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
             # The answer is then one of the stated changes, not a level beside them; a change
             # whose sentence names every asked period ("from $182.2 million in 2017") is the

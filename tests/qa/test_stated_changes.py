@@ -41,6 +41,18 @@ def test_an_increase_asked_is_the_stated_increase_not_the_level(qa):
     assert a.value == 621
 
 
+def test_a_change_stated_as_a_percentage_does_not_answer_a_change_in_the_measure(qa):
+    # "increased 51% to $110.5 million ... $73.3 million": the change in sales is in dollars.
+    a = _answer(qa, "What is the change in chandlery sales from 2030 to 2031?")
+    assert a.kind == "computed" and a.value == pytest.approx(37.2)
+    assert sorted(o.value for o in a.computation.operands) == [73.3, 110.5]
+
+
+def test_a_change_stated_as_a_percentage_answers_a_percentage_change(qa):
+    a = _answer(qa, "By what percentage did chandlery sales increase from 2030 to 2031?")
+    assert a.value == pytest.approx(51, abs=0.3)
+
+
 def test_a_table_figure_the_text_states_is_answered_as_the_text_states_it(qa):
     # The table's (8,280) thousand is the text's "$8.3 million" benefit, not the $6.2 million beside it.
     a = _answer(qa, "What was the income tax benefit in 2031?")
