@@ -50,6 +50,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)  # what the score is the weighted sum of
     frame: Frame | None = None  # what the parse at ingest says the figure measures (prose only)
     heading: str = ""  # the dated heading it sits under, when its own sentence names no year
+    whole: list[str] = field(default_factory=list)  # what the figure before counts, when this one counts within it ("Of these, 52 …")
 
     @property
     def value(self) -> float:
@@ -183,7 +184,37 @@ def _assign_years(text: str, quantities: list[Quantity]) -> dict[int, int]:
         # One year in the sentence governs all its figures ("Of the 1,200 crew in fiscal 2019, 300 ...").
         out[i] = follow[0] if follow else before[-1] if before else next(iter(only)) if len(only) == 1 \
             else after[0] if after else None
+    # "420 beds at the end of 2021, up from 380 a year earlier": a period said relative to the
+    # figure before's is that period moved back.
+    for k, i in enumerate(values):
+        back = relative_years(text, quantities[i].end)
+        earlier = [out.get(j) for j in values[:k] if out.get(j) is not None]
+        if back and earlier:
+            out[i] = earlier[-1] - back
     return out
+
+
+_RELATIVE = re.compile(r"^\s*(?:[a-z]+\s+){0,2}?(?P<n>a|one|two|three|1|2|3)\s+years?\s+(?:earlier|before|ago|previously)\b"
+                       r"|^\s*(?:[a-z]+\s+){0,2}?(?:in\s+)?the\s+(?:previous|prior|preceding)\s+year\b"
+                       r"|^\s*(?:[a-z]+\s+){0,2}?(?:in\s+)?the\s+year\s+before\b", re.I)
+_BACK = {"a": 1, "one": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
+
+
+def relative_years(text: str, end: int) -> int:
+    """How many years back the words right after a figure put it ("380 a year earlier": 1), or 0."""
+    m = _RELATIVE.match(text[end:end + 40])
+    if m is None:
+        return 0
+    return _BACK[m.group("n").lower()] if m.group("n") else 1
+
+
+def period_words(c: "Candidate") -> str:
+    """How a figure's sentence says its year: the year itself, or the words that put it a year
+    back ("a year earlier"), so an answer never shows a year its citation does not write."""
+    if c.year is not None and str(c.year) in c.sentence.search_text:
+        return str(c.year)
+    m = _RELATIVE.match(c.sentence.text[c.quantity.end:c.quantity.end + 40])
+    return m.group(0).strip() if m else str(c.year)
 
 
 # "The number of persons prosecuted ... increased from 729 in 2011 to 1,343 in 2020": the

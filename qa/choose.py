@@ -11,12 +11,15 @@ from reportqa.settings import Settings
 from qa import compute, passages
 from qa.answers import (figure_answer, list_answer, not_found, passage_answer, per_year_same_sentence,
                         respectively_list, years_list)
+from qa.band_sums import band_answer
+from qa.bands import BAND_SLACK
 from qa.complement import complement_answer, rate_of_base_answer, share_answer
 from qa.exclusion import excluded_answer
 from qa.multipart import join_answers, split_parts
 from qa.question import parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
 from qa.reader import Snapshot
+from qa.remainder import rest_answer
 from qa.table_precedence import table_answer_if_better
 from qa.tables import table_phrase
 
@@ -47,13 +50,17 @@ def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] |
     tabled = table_answer_if_better(q, snap, hits, doc_ids, embedder)
     if tabled is not None:
         return tabled
-    rest = excluded_answer(q, snap, hits) or complement_answer(q, snap, hits) or share_answer(q, snap, hits)
+    rest = (rest_answer(q, snap, hits) or excluded_answer(q, snap, hits) or complement_answer(q, snap, hits)
+            or share_answer(q, snap, hits))
     if rest is not None:
         return rest
     special = compute.try_operation(q, snap, hits, doc_ids)
     if special is not None:
         return special
     cands = gather(q, snap, hits)
+    banded = band_answer(q, snap, cands, MIN_MATCH - BAND_SLACK)
+    if banded is not None:
+        return banded
     if q.wants_years_list:
         listed = years_list(q, snap, cands)
         if listed is not None:

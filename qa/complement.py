@@ -16,6 +16,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Computation, Operand
 from reportqa.numbers import format_number
 
+from qa.bands import BAND_SLACK
 from qa.candidates import Candidate
 from qa.cite import Citer
 from qa.question import Question, concept_of, parse_question
@@ -45,13 +46,15 @@ def _local(c: Candidate) -> set[str]:
 
 
 def _asked_group(q: Question) -> tuple[re.Match, str] | None:
-    """The last word of the question that names a group with a complement, and its concept."""
-    found = None
+    """The word of the question that names a group with a complement, and its concept: one of
+    what it counts ("How many men did the authority employ?": men, not employ), else its last."""
+    found = []
     for m in re.finditer(r"[A-Za-z]+", q.text):
         toks = tokenize(m.group())
         if toks and concept_of(toks[0]) in _opposites():
-            found = (m, concept_of(toks[0]))
-    return found
+            found.append((m, concept_of(toks[0])))
+    counted = [f for f in found if f[1] in q.target]
+    return (counted or found or [None])[-1]
 
 
 def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
@@ -60,8 +63,9 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     if asked is None:
         return None
     m, concept = asked
-    if any(c.match >= MIN_MATCH and concept in _local(c) for c in gather(q, snap, hits)):
-        return None  # the report states the asked group itself
+    if any((c.match >= MIN_MATCH and concept in _local(c)) or (c.match >= MIN_MATCH - BAND_SLACK and c.features.get("band_hit"))
+           for c in gather(q, snap, hits)):
+        return None  # the report states the asked group itself, by its name or as its band ("over 18" for adults)
     for word in _opposites()[concept]:
         other = concept_of(tokenize(word)[0])
         alt = parse_question(q.text[:m.start()] + word + q.text[m.end():])
@@ -114,19 +118,43 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     the U.S."): part / whole × 100. None when a percentage is stated or no whole is named."""
     if not q.wants_percent or q.operation not in ("figure", "ratio"):
         return None
-    ok = [c for c in gather(q, snap, hits) if c.match >= MIN_MATCH]
+    ranked = gather(q, snap, hits)
+    ok = [c for c in ranked if c.match >= MIN_MATCH]
     if not ok:
+        return None
+    named = _named_whole(q, ranked)
+    # "What proportion of the 225 rescued victims were under 15?": the whole is the question's
+    # own figure, stated in the report; the part is the best other figure of its kind.
+    counts = [c for c in ok if named is None or (c.quantity.kind == named.quantity.kind and 0 < c.value < named.value)]
+    if not counts:
         return None
     # The part is the best figure said to be counted in a whole: in "What share of the victims
     # freed were women?" over "freed 358 victims, 265 of them women" the whole 358 may rank first.
-    parts = [(c, whole_of(c)) for c in ok[:SHARE_PARTS]]
-    part, whole = next(((c, w) for c, w in parts if w is not None), (ok[0], None))
+    parts = [(c, named or whole_of(c)) for c in counts[:SHARE_PARTS]]
+    part, whole = next(((c, w) for c, w in parts if w is not None), (counts[0], None))
     if any((c.quantity.kind == "percent" or c.scale == "percent") and c.match >= part.match - SHARE_MARGIN for c in ok):
         return None  # the report states a share that fits about as well
     if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
         return None
     return computed_answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",
                    operation="ratio", said="the part over its whole")
+
+
+# "of the 225 rescued victims": the whole a share question names by its figure.
+_NAMED_WHOLE = re.compile(r"\bof (?:the |all |these |those )?(\d[\d,]*(?:\.\d+)?)\b(?!\s*%| percent)")
+
+
+def _named_whole(q: Question, ranked: list[Candidate]) -> Candidate | None:
+    """The report's figure for the whole a share question names by number, best ranked first."""
+    m = _NAMED_WHOLE.search(q.text)
+    if m is None:
+        return None
+    value = float(m.group(1).replace(",", ""))
+    return next((c for c in ranked if c.value == value and c.quantity.kind == "number"
+                 and c.match >= MIN_MATCH - NAMED_WHOLE_SLACK), None)
+
+
+NAMED_WHOLE_SLACK = 0.15  # the whole is said with the question's words about it, not those about its part
 
 
 # "15 percent of the 12,000 residents": a rate, then the base it is taken of.

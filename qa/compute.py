@@ -9,20 +9,24 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Computation, Operand
 from reportqa.numbers import format_number
 
 from qa.answers import figure_answer, range_end
-from qa.candidates import Candidate, years_in
+from qa.candidates import Candidate, period_words, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items
 from qa.passages import superlative, which_year, years_between
-from qa.question import TIMES_MORE, Question, asks_size_of_fall, parse_question
+from qa.question import (TIMES_MORE, Question, asked_direction, asks_size_of_fall, concept_of, direction_of,
+                         parse_question)
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
 
 
-def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate], labels: list[str]) -> Answer | None:
+def operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate], labels: list[str]) -> Answer | None:
+    """The computed answer `op` (sum, average, difference, percent change or fall, ratio) over
+    the figures picked, each cited, with its formula and each operand's label."""
     values = [c.value for c in picks]
     if op == "sum":
         result, sym = sum(values), " + "
@@ -67,7 +71,10 @@ def _operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate
     scale = "percent" if op in ("percent_change", "percent_fall") or (op == "ratio" and q.wants_percent) else scale_of(picks[0])
     explained = ", ".join(f"{lab}: {c.mention} [{o.citation}]" for lab, c, o in zip(labels, picks, operands))
     pct = scale == "percent" and (op in ("percent_change", "percent_fall", "ratio") or picks[0].quantity.kind == "percent")
-    text = f"**{format_number(result)}{'%' if pct else ''}** = {formula} ({explained})"
+    # The difference of two percentages is in percentage points ("fell from 12.5% to 9.0%": 3.5 points).
+    points = pct and op == "difference" and all(c.quantity.kind == "percent" for c in picks)
+    shown = f"{format_number(result)} percentage points" if points else f"{format_number(result)}{'%' if pct else ''}"
+    text = f"**{shown}** = {formula} ({explained})"
     return Answer(
         question=q.text, text=text, value=result, scale=scale, unit=picks[0].quantity.unit, kind="computed",
         citations=citer.citations,
@@ -79,13 +86,16 @@ STATED_MARGIN = 0.15  # a stated multiple this close in match to the best figure
 SAME_SENTENCE_BONUS = 0.5  # per operand, when every operand of a yearly change is in one sentence
 
 
-_YEAR_RANGE = re.compile(r"\b(?:between|from)\s+(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\s*"
+_YEAR_RANGE = re.compile(r"\b(?:between|from|over|during|for|in)\s+(?:the\s+years\s+)?(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\s*"
                          r"(?:and|to|through|until|-|–)\s*(?:fiscal\s+(?:years?\s+)?|fy\s*)?(?:19|20)\d\d\b", re.I)
 
 
 def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     """Operations over one measure in several years ("change from 2018 to 2019")."""
     years = list(dict.fromkeys(q.years))
+    if len(years) == 1 and op in ("difference", "percent_change"):
+        years.append(years[0] - 1)  # "By how many beds did capacity rise in 2021?": 2021 against the year before
+        q = replace(q, years=years)
     if len(years) < 2:
         return None
     if op in ("sum", "average") and len(years) == 2 and _YEAR_RANGE.search(q.text) and 1 < abs(years[1] - years[0]) <= 12:
@@ -120,11 +130,12 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         if asks_size_of_fall(q) and not re.search(r"\bthan\b", low):
             a, b = b, a  # earlier minus later: the size of the fall
             if op == "percent_change":
-                return _operands_answer(q, snap, "percent_fall", [found[a], found[b]], [str(a), str(b)])
-        picks, labels = [found[a], found[b]], [str(a), str(b)]
+                return operands_answer(q, snap, "percent_fall", [found[a], found[b]], [period_words(found[a]), period_words(found[b])])
+        picks = [found[a], found[b]]
     else:
-        picks, labels = [found[y] for y in years], [str(y) for y in years]
-    return _operands_answer(q, snap, op, picks, labels)
+        picks = [found[y] for y in years]
+    labels = [period_words(c) for c in picks]
+    return operands_answer(q, snap, op, picks, labels)
 
 
 _THAN = re.compile(r"\b(?:than|versus|vs\.?|compared (?:to|with))\b", re.I)
@@ -155,6 +166,7 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     """Operations over two different measures ("what percentage of rescued victims were women")."""
     low = q.text.lower()
     apart = between = None
+    targets: list[str] = []
     if op == "ratio":
         m = re.search(r"what (?:percent(?:age)?|share|proportion|fraction) of (?:the )?(.+?) (?:were|was|are|is) (.+?)\??$", low)
         # "the ratio of A to B"; "how many times as many A as B", "how many times more A than B"
@@ -162,6 +174,7 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         if m:
             whole, part = m.group(1), m.group(2)
             parts = [f"{part} {whole}", whole]
+            targets = [part, whole]  # what each operand counts: the part is "foreigners", not "arrested suspects"
         elif pair:
             parts = [pair.group(1), pair.group(2)]
         else:
@@ -189,6 +202,8 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         if op == "ratio":
             part = re.sub(r"\b\d[\d,.]*\b", " ", part)
         sub = parse_question(("how many " if q.wants_count else "what ") + part)
+        if targets and not sub.target:
+            sub = replace(sub, target=[concept_of(t) for t in tokenize(targets[i]) if not t[0].isdigit()])
         sub_cands = gather(sub, snap, hits)
         chosen = None
         ok = [c for c in sub_cands if c.match >= MIN_MATCH and all(c.quantity is not p.quantity for p in picks)]
@@ -209,7 +224,7 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
             and picks[0].value < picks[1].value:
         picks.reverse()  # "how far apart" is a distance, the larger less the smaller
         labels.reverse()
-    return _operands_answer(q, snap, op, picks, labels)
+    return operands_answer(q, snap, op, picks, labels)
 
 
 def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candidate], op: str) -> Answer | None:
@@ -231,8 +246,16 @@ def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candi
     if asks_size_of_fall(q):
         later, earlier = earlier, later
         if op == "percent_change":
-            return _operands_answer(q, snap, "percent_fall", [later, earlier], [str(later.year), str(earlier.year)])
-    return _operands_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
+            return operands_answer(q, snap, "percent_fall", [later, earlier], [str(later.year), str(earlier.year)])
+    return operands_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
+
+
+def change_direction(c: Candidate) -> int:
+    """The direction a stated change goes: the words right before the figure ("rose by"), else
+    right after it ("6% higher"); 0 when they say neither."""
+    text = c.sentence.text
+    return (direction_of(text[max(0, c.quantity.start - 30):c.quantity.start])
+            or direction_of(text[c.quantity.end:c.quantity.end + 20]))
 
 
 def _spanning_first(q: Question, cands: list[Candidate]) -> list[Candidate]:
@@ -253,7 +276,7 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         items = listed_items(q)
         picks = item_figures(items, gather(q, snap, hits)) if len(items) >= 2 else None
         if picks is not None:
-            return _operands_answer(q, snap, "sum", picks, items)
+            return operands_answer(q, snap, "sum", picks, items)
     if op == "which_year":
         return which_year(q, snap, hits)
     if op == "years_between":
@@ -284,8 +307,12 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         # "more in 2021 than in 2022" asks us to compare two stated levels.
         # A change stated as a percentage ("increased 51% to $110.5 million") answers a question
         # for a percentage; "the change in Adjusted EBITDA" is in the measure's own unit.
+        # A change said to go the other way than the question asks ("an increase of six cases"
+        # for "by how much did the cases fall") is another change.
+        asked = asked_direction(q)
         stated = [c for c in cands if c.is_change and c.match >= MIN_MATCH
-                  and (q.wants_percent or not (c.quantity.kind == "percent" or c.scale == "percent"))]
+                  and (q.wants_percent or not (c.quantity.kind == "percent" or c.scale == "percent"))
+                  and not (asked and change_direction(c) == -asked)]
         if stated and stated[0].score >= max(c.score for c in cands) - 1.0:
             # The answer is then one of the stated changes, not a level beside them; a change
             # whose sentence names every asked period ("from $182.2 million in 2017") is the

@@ -17,9 +17,10 @@ from reportqa.models import Frame
 from reportqa.quantities import extract_quantities
 
 from qa.attribution import leading_words
+from qa.bands import band_word_list, candidate_band
 from qa.candidates import Candidate
 from qa.periods import asked_sub_period, period_of_figure
-from qa.question import Question, concept_of
+from qa.question import Question, concept_of, spells
 
 FEATURES = [
     "match", "local", "rank", "head", "counted", "predicate",
@@ -31,12 +32,21 @@ FEATURES = [
     # From the parse at ingest (Sentence.frames): what the figure measures and its own clause.
     "frame_measure", "frame_measure_miss", "frame_clause", "frame_outside", "frame_verb",
     "constraints_miss", "period_hit", "period_other", "source_hit",
+    # The band of a group the figure is said of ("were under 15", a row "15 to 17") against the asked one.
+    "band_hit", "band_miss",
+    # The place the question names ("in Kampot province") is said where the figure is.
+    "place_hit",
 ]
 
 _BASE_OF = re.compile(r"\b[Oo]f(?: the| all)?\s+$")
 _OPENS_WITH_OF = re.compile(r"(?:^|[,;:]\s+)[Oo]f (?:the |all |these |those )?$")
 _PART_OF = re.compile(r"\b(?:which|that)\s+included?\s+(?:approximately\s+|about\s+)?(?:[A-Z]{0,3}[$£€]\s*)?$", re.I)
 _CHANGE_Q = re.compile(r"\b(increase|decrease|change|grow|growth|grew|decline|rise|rose|fall|fell|drop|higher|lower|more|less)\w*\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _band_concepts() -> frozenset[str]:
+    return frozenset(concept_of(t) for w in band_word_list() for t in tokenize(w))
 
 
 def question_numbers(q: Question) -> set[float]:
@@ -49,11 +59,26 @@ def concepts_in(terms) -> set[str]:
     return {concept_of(t) for t in terms}
 
 
-def candidate_features(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str]) -> dict[str, float]:
+def candidate_features(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str],
+                       title_terms: set[str] = frozenset()) -> dict[str, float]:
     """Fill c.match (0..1, the share of the question's weighted concepts around the figure)
-    and return the figure's features."""
+    and return the figure's features. `title_terms` are the concepts of the figure's report's
+    title: a question that names the report ("Riverlight") names every figure in it."""
     total = sum(weights.values()) or 1.0
-    after, before, sent = concepts_in(c.after), concepts_in(c.before), concepts_in(c.sentence_terms)
+    after, before, sent = concepts_in(c.after + c.whole), concepts_in(c.before), concepts_in(c.sentence_terms)
+    for concept, letters in q.acronyms.items():
+        # "NGOs" is said in full beside the figure ("non-governmental organisations the remaining 270").
+        if concept in weights:
+            after = after | ({concept} if spells(letters, c.after) else set())
+            before = before | ({concept} if spells(letters, c.before) else set())
+            sent = sent | ({concept} if spells(letters, tokenize(c.sentence.text)) else set())
+    banded = candidate_band(c) if q.band is not None else None
+    band = banded[0] if banded else None
+    word_beside = bool(after & _band_concepts() & set(weights))  # the question's own group word is beside it
+    if band is not None and band.within(q.band):
+        # "70 were over 18" is said of adults, "10 minors" of under-18s, "41 were under 14" of
+        # children younger than 16.
+        after = after | _band_concepts() | q.band_terms
     got = local = 0.0
     for concept, w in weights.items():
         if concept in after:
@@ -62,7 +87,7 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         elif concept in before:
             got += w
             local += w * 0.6
-        elif concept in sent:
+        elif concept in sent or (concept in title_terms and concept in q.names):
             got += w * 0.9
         elif concept in context_terms:
             got += w * (0.3 if c.sentence.kind == "table_row" else 0.5)
@@ -73,7 +98,7 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     head = next((concept_of(t) for t in c.after[:2] if concept_of(t) in weights), None)
     if head is not None:
         f["head"] = weights[head] / max(weights.values())
-    counted = {concept_of(t) for t in c.after[:2]} & set(q.target)
+    counted = {concept_of(t) for t in c.after[:2] + c.whole} & set(q.target)
     if q.wants_count and counted:
         top = max(weights.get(t, 0.0) for t in q.target) or 1.0
         f["counted"] = max(weights.get(t, 0.0) for t in counted) / top
@@ -90,6 +115,16 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         f[key] = 1.0
     if q.sub_period:
         _period_features(c, q.sub_period, f)
+    places = [p for p in dict.fromkeys(q.places) if p in weights]
+    if places:
+        # Said in the figure's own clause or in the words leading to it ("In Kampot province,
+        # inspectors found 38 …, while in Kep province they found 21": 21 is Kep's).
+        where = concepts_in(tokenize(leading_words(c))) | after
+        if c.frame is not None and c.frame.clause:
+            where |= concepts_in(tokenize(c.frame.clause))
+        if c.sentence.kind == "table_row" or c.sentence.caption:
+            where |= sent  # a row's label, headers and caption are all its own
+        f["place_hit"] = sum(weights[p] for p in places if p in where) / sum(weights[p] for p in places)
     source = [s for s in dict.fromkeys(q.source) if s in weights]
     if source:
         # The source a question names is said where the figure is: in its own clause when parsed,
@@ -133,8 +168,16 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     f["no_words"] = float(not c.after and not c.before)
     f["kind_number"] = float(kind == "number")
     f["kind_money"] = float(kind == "money")
+    if band is not None:
+        if band.same(q.band):
+            # "90,000 children" for a question about children is matched by the word itself; a
+            # band in numbers ("70 were over 18" for adults) or another word ("minors" for
+            # under-age) is what the question's word means.
+            f["band_hit"] = float(banded[1] or q.band_in_numbers or not word_beside)
+        elif not band.within(q.band):
+            f["band_miss"] = 1.0  # "70 were over 18" for a question about victims under 18
     if c.frame is not None:
-        _frame_features(c.frame, q, weights, sent, f)
+        _frame_features(c.frame, q, weights, sent, f, is_share=is_percent)
     _partitive_features(c, q, weights, f)
     return f
 
@@ -180,16 +223,18 @@ def _is_quarter(period: set[str]) -> bool:
 
 
 def _frame_features(frame: Frame, q: Question, weights: dict[str, float], sentence: set[str],
-                    f: dict[str, float]) -> None:
+                    f: dict[str, float], is_share: bool = False) -> None:
     """How the question's words sit in the figure's frame: in the phrase it measures, in its
-    verb and own clause, or only elsewhere in the sentence (another clause's figure)."""
+    verb and own clause, or only elsewhere in the sentence (another clause's figure). A share
+    ("took 78% of that amount") measures its whole; what it is a share for is its clause's
+    subject ("Direct services … took 78%"), so for a share the clause stands in for the measure."""
     total = sum(weights.values()) or 1.0
     measure, verb = concepts_in(tokenize(frame.measure)), concepts_in(tokenize(frame.verb))
     clause = concepts_in(tokenize(frame.clause)) | measure | verb
     target = [t for t in dict.fromkeys(q.target) if t in weights]
     target_weight = sum(weights[t] for t in target)
     if measure and target_weight:
-        share = sum(weights[t] for t in target if t in measure) / target_weight
+        share = sum(weights[t] for t in target if t in (clause if is_share and q.wants_percent else measure)) / target_weight
         f["frame_measure"] = share
         f["frame_measure_miss"] = float(share == 0)
     if clause:

@@ -16,10 +16,14 @@ SUM_CUE = re.compile(r"\b(?:taken together|together|combined|altogether|in total
 
 
 def listed_items(q: Question) -> list[str]:
-    """The groups a question lists in its predicate ("were black and Hispanic"), in order."""
+    """The groups a question lists in its predicate ("were black and Hispanic"), else in what
+    it counts ("How many minors and foreigners were arrested in total?"), in order."""
     tail = re.split(r"\b(?:were|was|are|is)\b", q.text, maxsplit=1)
     text = tail[1] if len(tail) == 2 else q.text
     m = _LIST.search(text)
+    if not m and len(tail) == 2:
+        counted = re.search(r"\bhow (?:many|much)\s+(.+)$", tail[0], re.I)
+        m = _LIST.search(counted.group(1)) if counted else None
     if not m:
         return []
     return [p.strip() for p in re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", m.group(1)) if p.strip()]

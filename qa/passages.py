@@ -192,8 +192,9 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 _SINGLE = frozenset({"a", "an", "another", "one"})
 
 
-def _event_mentions(text: str, noun: list[str]) -> int:
-    """Mentions of the counted noun in `text` that introduce one event each."""
+def _event_mentions(text: str, noun: list[str], plural: str | None = None) -> int:
+    """Mentions of the counted noun in `text` that introduce one event each; `plural` is the
+    noun as the question writes it ("casinos"), which no single event is written as."""
     words = [w.group(0).lower() for w in _WORD.finditer(text)]
     concepts = [next((concept_of(t) for t in tokenize(w)), "") for w in words]
     head = concept_of(noun[-1])
@@ -202,10 +203,19 @@ def _event_mentions(text: str, noun: list[str]) -> int:
     for i, c in enumerate(concepts):
         if c != head or (first is not None and (i == 0 or concepts[i - 1] != first)):
             continue
+        if plural is not None and words[i] == plural:
+            continue  # "a hotspot of casinos": a plural mention is not one event
         start = i - (1 if first is not None else 0)
-        if any(w in _SINGLE for w in words[max(0, start - 4):start]):
+        lead = words[max(0, start - 4):start]
+        det = max((j for j, w in enumerate(lead) if w in _SINGLE), default=None)
+        # The article must introduce the noun itself ("a 30-yard field goal"), not a noun the
+        # counted one is said of ("a hotspot of casinos").
+        if det is not None and not _OF_BETWEEN & set(lead[det + 1:]):
             k += 1
     return k
+
+
+_OF_BETWEEN = frozenset({"of", "the", "for", "with", "in", "on", "to", "from", "by", "as"})
 
 
 def count_mentions(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
@@ -216,12 +226,14 @@ def count_mentions(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         return None
     sentences = _in_period(_doc_sentences(snap, hits, doc_ids), q)
     names = _names(q)
+    written = re.search(r"\bhow many\s+(?:[a-z-]+\s+){0,3}?([a-z-]+s)\b", q.text.lower())
+    plural = written.group(1) if written else None
     counted: list[Sentence] = []
     total = 0
     for s in sentences:
         if names and not any(n in s.text for n in names):
             continue
-        k = _event_mentions(s.text, noun)
+        k = _event_mentions(s.text, noun, plural)
         if k:
             k += len(_COORDINATED.findall(s.text))
             total += k

@@ -14,6 +14,8 @@ from pathlib import Path
 from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.years import YEAR_PATTERN
 
+from qa.bands import Band, asked_band, band_phrase
+from qa.irregular_forms import lemma_of_form
 from qa.periods import asked_sub_period
 from qa.question_frame import question_frame
 
@@ -23,6 +25,8 @@ def _synonym_groups() -> list[set[str]]:
     lines = Path(__file__).with_name("synonyms.txt").read_text(encoding="utf-8").splitlines()
     return [{w.strip() for w in line.split(",") if w.strip()} for line in lines if line.strip() and not line.startswith("#")]
 
+
+_IRREGULAR = lemma_of_form()
 
 # Paraphrases readers use for the same thing. Each group is matched as one concept.
 SYNONYMS: list[set[str]] = _synonym_groups()
@@ -42,7 +46,9 @@ QUESTION_FRAME = set(tokenize(
     "fewer more less difference change changes increase increased decrease decreased total sum combined "
     "average mean percentage percent ratio proportion share altogether together respectively compared "
     "respective year years period rise rose risen grow grew grown fall fell fallen drop dropped decline declined "
-    "factor multiple fold times roughly approximately"
+    "factor multiple fold times roughly approximately "
+    # light verbs: "take in", "get", "make", "go to" say little of what is counted ("How many survivors got jobs?")
+    "take took taken get got gotten make made go goes went gone"
 ))
 
 _YEAR = re.compile(rf"(?<![\d,.$])({YEAR_PATTERN})(?!\d|,\d)")
@@ -57,6 +63,15 @@ _OWNER = re.compile(r"(?<=\s)((?:[A-Z][\w.&-]*\s+(?:of\s+(?:the\s+)?)?)*[A-Z][\w
 _COUNT_Q = re.compile(r"\bhow many\b", re.I)
 _MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow many-?fold\b", re.I)
 
+# "in Kampot province", "across Takeo", "in the Northern Region": a capitalised name after a place
+# preposition; years and sources ("according to X") are read apart.
+_PLACE = re.compile(r"(?<!^)\b(?:in|across|within|throughout)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s*){1,3})")
+
+# "what share of X went to / was spent on / came from Y", "what proportion of X were Y": the part is Y.
+_SHARE_TO = re.compile(r"\bwhat (?:share|percentage|percent|proportion|fraction|part) of (?:the |its |their )?[^?]+? "
+                       r"(?:(?:went|goes|go|was spent|were spent|is spent|are spent|was paid|came|comes|was used|were used)"
+                       r" (?:to|on|from|for|in|by) |(?:were|was|are|is) (?!the\b|there\b))(?:the )?([^?]+?)\??$")
+
 TIMES_MORE = r"how many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))"
 
 OPERATIONS = [
@@ -66,7 +81,7 @@ OPERATIONS = [
     ("ratio", re.compile(rf"\b{TIMES_MORE}\b|\bby what factor\b|\bwhat multiple\b", re.I)),
     ("average", re.compile(r"\b(average|mean)\b", re.I)),
     ("ratio", re.compile(r"\b(ratio|proportion|what (percent(age)?|share|fraction) of|as an? (percent(age)?|share|fraction|proportion) of|(percent(age)?|share|fraction) of .+ (out of|in|of) (the )?total)\b", re.I)),
-    ("difference", re.compile(r"\b(difference|how far apart|gap between|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d?( ?/ ?\(?(increase|decrease)\)?)? (in|from|between)|by how (many|much)\b(?!.*\bpercent))\b", re.I)),
+    ("difference", re.compile(r"\b(difference|how far apart|gap between|how many (more|fewer|less)|how much (more|less|higher|lower)|change (in|from|between)|(increase|decrease|decline|drop|rise)d?( ?/ ?\(?(increase|decrease)\)?)? (in|from|between)|by how (many|much)\b(?!.*\bpercent(?!age points?|\s+points?)))\b", re.I)),
     ("sum", re.compile(r"\b(sum|combined|together|altogether|in all|in total)\b", re.I)),
     ("superlative", re.compile(r"\b(longest|shortest|largest|smallest|highest|lowest|biggest|most|least|first|last|final)\b", re.I)),
 ]
@@ -96,17 +111,22 @@ class Question:
     wants_multiple: bool = False     # "by what factor", "how many times": a figure in "-fold"
     sub_period: set[str] | None = None  # the quarters or months it names ({"q3"}, {"feb"})
     source: list[str] = field(default_factory=list)  # concepts of the source it names ("according to the ministry")
-
-    def concept(self, token: str) -> str:
-        g = _GROUP_OF.get(token)
-        return f"#{g}" if g is not None else token
+    band: Band | None = None  # the band of a group it asks about ("under 18", "minors")
+    band_in_numbers: bool = False  # said in numbers ("under 18"), not by a group word ("minors")
+    band_terms: set[str] = field(default_factory=set)  # concepts of the words saying the band ("younger", "16")
+    acronyms: dict[str, str] = field(default_factory=dict)  # concept -> letters ("ngos" -> "ngo")
+    names: set[str] = field(default_factory=set)  # concepts of the capitalised words after its first ("Riverlight")
+    places: list[str] = field(default_factory=list)  # concepts of the place it names ("in Kampot province" -> kampot)
 
     @property
     def concepts(self) -> list[str]:
-        return list(dict.fromkeys(self.concept(t) for t in self.terms))
+        return list(dict.fromkeys(concept_of(t) for t in self.terms))
 
 
 def concept_of(token: str) -> str:
+    """What a (stemmed) token means for matching: its lemma when it is an irregular form
+    ("found" -> find), then its paraphrase group when it has one ("freed" -> the group of rescued)."""
+    token = _IRREGULAR.get(token, token)
     g = _GROUP_OF.get(token)
     return f"#{g}" if g is not None else token
 
@@ -144,6 +164,12 @@ def parse_question(text: str) -> Question:
         respectively="respectively" in low,
         wants_multiple=bool(_MULTIPLE_Q.search(low)),
         sub_period=asked_sub_period(text),
+        band=(asked := asked_band(text)) and asked[0],
+        band_in_numbers=bool(asked and asked[1]),
+        band_terms={concept_of(t) for t in tokenize(band_phrase(text))},
+        acronyms=acronyms_in(text),
+        names={concept_of(t) for w in re.findall(r"(?<=\s)[A-Z][\w'’-]*", text) for t in tokenize(w)},
+        places=[concept_of(t) for m in _PLACE.finditer(text) for t in tokenize(m.group(1))],
     )
     m = re.search(r"\bhow (?:many|much)\s+((?:[\w'-]+\s+){0,4}?)(?:\b(?:were|was|did|do|does|are|is|have|has|had|in|of|from|among|during|by|for|at|with|to)\b|\?|$)", low)
     if m is None:
@@ -162,6 +188,11 @@ def parse_question(text: str) -> Question:
     if part_of:
         # "How many of the rescued players were children?": children are counted, players are the whole.
         q.target = [concept_of(t) for t in tokenize(part_of.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+    share_to = _SHARE_TO.search(low)
+    if share_to:
+        # "What share of spending went to direct services?": the share is said of direct services;
+        # spending is the whole it is a share of ("took 78% of that amount").
+        q.target = [concept_of(t) for t in tokenize(share_to.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
     said_by = _SOURCE.search(text) or _OWNER.search(text)
     if said_by:
         q.source = [concept_of(t) for t in tokenize(said_by.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
@@ -207,6 +238,44 @@ _FALL = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|
 _SIGNED = re.compile(r"\b(change|changed|difference)\b", re.I)
 # A question that names both directions ("the increase / (decrease)") asks for the signed change.
 _RISE = re.compile(r"\b(rise|rose|risen|increase|increased|grow|grew|grown|growth|gain|gained)\b", re.I)
+
+
+# The direction a stated change is said to go, read from the words right around it.
+_UP_WORDS = re.compile(r"\b(rise|rises|rose|risen|increase|increased|increases|grow|grew|grown|growth|gain|gained|"
+                       r"up|higher|more|climbed|jumped|improved)\b", re.I)
+_DOWN_WORDS = re.compile(r"\b(fall|falls|fell|fallen|drop|dropped|decline|declined|decrease|decreased|decreases|"
+                         r"down|lower|less|fewer|reduction|reduced|shrank|lost)\b", re.I)
+
+
+_ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
+
+
+def acronyms_in(text: str) -> dict[str, str]:
+    """Initialisms a text writes ("NGOs", "MLVT"): each token's concept -> its letters, lower-cased."""
+    out = {}
+    for m in _ACRONYM.finditer(text):
+        toks = tokenize(m.group(0))
+        if toks:
+            out[concept_of(toks[0])] = m.group(1).lower()
+    return out
+
+
+def spells(letters: str, tokens: list[str]) -> bool:
+    """Whether consecutive tokens start with `letters` in order ("non government organis" -> "ngo")."""
+    n = len(letters)
+    heads = [t[0] for t in tokens if t and not t[0].isdigit()]
+    return n >= 2 and any("".join(heads[i:i + n]) == letters for i in range(len(heads) - n + 1))
+
+
+def direction_of(text: str) -> int:
+    """+1 when `text` says something rose, -1 when it fell, 0 when it names neither or both."""
+    up, down = bool(_UP_WORDS.search(text)), bool(_DOWN_WORDS.search(text))
+    return 0 if up == down else (1 if up else -1)
+
+
+def asked_direction(q: Question) -> int:
+    """The direction a change question names ("by how much did X fall": -1), 0 for none or both."""
+    return 0 if _SIGNED.search(q.text) else direction_of(q.text)
 
 
 def asks_size_of_fall(q: Question) -> bool:

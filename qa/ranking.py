@@ -13,6 +13,7 @@ from reportqa.quantities import scale_multiplier
 from reportqa.years import find_years
 
 from qa.attribution import other_source, source_of
+from qa.bands import band_bounds
 from qa.candidates import Candidate, sentence_candidates, years_in
 from qa.features import candidate_features, concepts_in, question_numbers, score_of, scorer_weights
 from qa.question import MEMBERS, Question, concept_of
@@ -76,9 +77,9 @@ def concept_weights(q: Question, snap: Snapshot, doc_id: str | None = None) -> d
 
 
 def score_candidate(c: Candidate, q: Question, weights: dict[str, float], context_terms: set[str],
-                    scorer: dict[str, float] | None = None) -> None:
+                    scorer: dict[str, float] | None = None, title_terms: set[str] = frozenset()) -> None:
     """Fill c.match (0..1), c.features and c.score: how well the figure's surroundings fit the question."""
-    c.features = candidate_features(c, q, weights, context_terms)
+    c.features = candidate_features(c, q, weights, context_terms, title_terms)
     c.score = score_of(c.features, scorer if scorer is not None else scorer_weights("hand"))
 
 
@@ -111,12 +112,17 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
                         context.update(concepts_in(words))
         lead = lead_in(sents, s)
         lead_terms = tokenize(lead.text) if lead is not None else []
+        antecedent = antecedent_noun(sents, s)
         lead_years = {y for y, _, _ in years_in(lead.text)} if lead is not None else set()
+        bounds = band_bounds(s.text) if s.kind != "table_row" else []
         for c in sentence_candidates(s, rank, score):
+            if any(a <= c.quantity.start and c.quantity.end <= b for a, b in bounds):
+                continue  # "between 14 and 15": the ages bound a band, they count nothing
             if lead is not None:
                 c.sentence_terms |= set(lead_terms)
                 if c.year is None and len(lead_years) == 1:
                     c.year = next(iter(lead_years))
+            c.whole = antecedent  # "Of these, 125 were involved …": 125 counts some of the 871 foreigners
             if c.year is None and (heading := snap.dated_heading(s)) is not None:
                 c.year, c.heading = find_years(heading.text)[0][0], heading.text
             if c.quantity.kind == "year" and not q.wants_year:
@@ -126,7 +132,7 @@ def gather(q: Question, snap: Snapshot, hits: list[tuple[Sentence, float]]) -> l
             if abs(c.value) in qnums and q.operation == "figure":
                 continue  # the question's own number is a constraint, not the answer
             c.sentence_terms |= set(intro)
-            score_candidate(c, q, weights, context, snap.scorer)
+            score_candidate(c, q, weights, context, snap.scorer, titles[s.doc_id])
             out.append(c)
     out.sort(key=lambda c: -c.score)
     return out
@@ -153,6 +159,22 @@ def _with_list_items(snap: Snapshot, hits: list[tuple[Sentence, float]]) -> list
                 seen.add(t.node_id)
                 out.append((t, score))
     return out
+
+
+# "Of these, 125 were …", "Among them, 124 victims …": the sentence counts within the figure before.
+_REFERS_BACK = re.compile(r"^\W*(?:of|among|out of)\s+(?:these|those|them|whom|which)\b", re.I)
+
+
+def antecedent_noun(sents: list[Sentence], s: Sentence) -> list[str]:
+    """What the figure before a sentence that opens by pointing back at it counts ("found 871
+    foreigners from 12 countries. Of these, 125 were …" -> foreigners), else nothing."""
+    if not _REFERS_BACK.match(s.text) or s.index == 0 or s.index > len(sents):
+        return []
+    prev = sents[s.index - 1]
+    if prev.kind == "table_row" or prev.paragraph != s.paragraph:
+        return []
+    counted = [c for c in sentence_candidates(prev, 0, 0.0) if c.quantity.kind == "number" and c.after]
+    return counted[0].after[:2] if counted else []
 
 
 def lead_in(sents: list[Sentence], s: Sentence, reach: int = 12) -> Sentence | None:
@@ -201,6 +223,7 @@ def pick_figure(q: Question, cands: list[Candidate]) -> tuple[Candidate | None, 
         and c.is_change == best.is_change
         and scale_of(c) == scale_of(best)
         and not _same_table(c, best)
+        and _same_act(c, best)
     ]
     source = source_of(best) if not q.source else None  # a source asked for is one source
     if source is not None:
@@ -234,6 +257,17 @@ def states_same_amount(c: Candidate, value: float, scale: str) -> bool:
     unit = 10.0 ** -len(digits.group(1) or "") * scale_multiplier(own)
     stated, other = abs(c.value) * scale_multiplier(own), abs(value) * scale_multiplier(scale)
     return stated != other and abs(stated - other) <= 0.5 * unit * (1 + 1e-9)
+
+
+def _same_act(a: Candidate, b: Candidate) -> bool:
+    """Whether two figures are said of the same act, as far as their parses tell: "212
+    survivors were admitted" and "143 survivors were reunited" count different things."""
+    va = concepts_in(tokenize(a.frame.verb)) if a.frame is not None else set()
+    vb = concepts_in(tokenize(b.frame.verb)) if b.frame is not None else set()
+    if not va or not vb:
+        return True
+    # "The bulletin counts 405 patients treated": the act may be said beside another verb.
+    return bool(va & (vb | concepts_in(b.sentence_terms)) or vb & concepts_in(a.sentence_terms))
 
 
 def _same_table(a: Candidate, b: Candidate) -> bool:

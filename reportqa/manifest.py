@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from pydantic import BaseModel, Field
 
@@ -27,7 +27,8 @@ class Manifest(BaseModel):
         ref = ref.strip()
         if ref in self.documents:
             return self.documents[ref]
-        by_stem = [d for d in self.documents.values() if d.stem == ref or Path(d.source).name == ref]
+        # os.path.basename, not Path(...).name: this runs for every document on every filtered question.
+        by_stem = [d for d in self.documents.values() if d.stem == ref or os.path.basename(d.source) == ref]
         if len(by_stem) == 1:
             return by_stem[0]
         if len(ref) >= 6:

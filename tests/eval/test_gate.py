@@ -54,7 +54,8 @@ def test_thresholds_are_read_and_applied(tmp_path):
 
 
 def test_team_gold_files_are_clean():
-    for name, low, high in (("sar_kheng.jsonl", 35, 45), ("examples.jsonl", 12, 20)):
+    for name, low, high in (("sar_kheng.jsonl", 35, 45), ("examples.jsonl", 12, 20),
+                            ("sar_kheng_fresh.jsonl", 25, 35), ("examples_fresh.jsonl", 25, 35)):
         items, errors = load_gold(GOLD / name)
         assert errors == [] and low <= len(items) <= high, name
         assert all(i.answer_type in ("span", "arithmetic", "count", "null") for i in items)
@@ -73,6 +74,19 @@ def test_gate_conversations(tmp_path, embedder):
     assert_gate(run, gold, "conversations")
     by_type = run.summary["by_type"]
     assert set(by_type) == {"first", "follow-up"} and by_type["follow-up"]["n"] >= 25
+
+
+def test_gate_examples_fresh_wording(tmp_path, embedder):
+    gold = GOLD / "examples_fresh.jsonl"
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[EXAMPLES])
+    assert_gate(run, gold, "examples_fresh")
+
+
+@pytest.mark.shared
+def test_gate_sar_kheng_fresh_wording(tmp_path, embedder):
+    gold = GOLD / "sar_kheng_fresh.jsonl"
+    run = evaluate(Settings(data_dir=tmp_path / "data"), embedder, gold, corpus=[SHARED / "reports"])
+    assert_gate(run, gold, "sar_kheng_fresh")
 
 
 @pytest.mark.shared
