@@ -16,9 +16,9 @@ from reportqa.numbers import format_number
 from qa.answers import figure_answer, range_end
 from qa.candidates import Candidate, period_words, years_in
 from qa.cite import Citer
-from qa.listed import SUM_CUE, item_figures, listed_items
+from qa.listed import SUM_CUE, item_figures, listed_items, parallel_figures, parallel_label
 from qa.passages import superlative, which_year, years_between
-from qa.question import (TIMES_MORE, Question, asked_direction, asks_size_of_fall, concept_of, direction_of,
+from qa.question import (SHARE_OF, TIMES_MORE, Question, asked_direction, asks_size_of_fall, concept_of, direction_of,
                          parse_question)
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
@@ -168,11 +168,11 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
     apart = between = None
     targets: list[str] = []
     if op == "ratio":
-        m = re.search(r"what (?:percent(?:age)?|share|proportion|fraction) of (?:the )?(.+?) (?:were|was|are|is) (.+?)\??$", low)
+        m = SHARE_OF.search(low)
         # "the ratio of A to B"; "how many times as many A as B", "how many times more A than B"
         pair = _RATIO_OF.search(q.text) or (_TIMES_OF.search(q.text) if q.wants_multiple else None)
         if m:
-            whole, part = m.group(1), m.group(2)
+            whole, part = m.group("whole"), m.group("part")
             parts = [f"{part} {whole}", whole]
             targets = [part, whole]  # what each operand counts: the part is "foreigners", not "arrested suspects"
         elif pair:
@@ -206,7 +206,13 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
             sub = replace(sub, target=[concept_of(t) for t in tokenize(targets[i]) if not t[0].isdigit()])
         sub_cands = gather(sub, snap, hits)
         chosen = None
-        ok = [c for c in sub_cands if c.match >= MIN_MATCH and all(c.quantity is not p.quantity for p in picks)]
+        # Not a figure already picked: gather builds new candidates each time, so compare places.
+        ok = [c for c in sub_cands if c.match >= MIN_MATCH
+              and all((c.sentence.node_id, c.quantity.start) != (p.sentence.node_id, p.quantity.start) for p in picks)]
+        if targets and picks:
+            # The whole of a share is larger than its part and is not a sibling row of its table
+            # ("Administration 160" is not the staff that "Engineering 350" is a share of).
+            ok = [c for c in ok if c.value > picks[0].value and not _sibling_rows(c, picks[0])]
         if ok:
             chosen = ok[0]
             # The whole of a part is usually stated beside it ("358 victims, including 265 women").
@@ -250,6 +256,24 @@ def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candi
     return operands_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
 
 
+def _sibling_rows(a: Candidate, b: Candidate) -> bool:
+    """Two rows of one table, neither of them its total."""
+    sa, sb = a.sentence, b.sentence
+    return (sa.kind == sb.kind == "table_row" and sa.doc_id == sb.doc_id and sa.table_header == sb.table_header
+            and not any("total" in s.text.lower() for s in (sa, sb)))
+
+
+def _said_of_target(q: Question, c: Candidate) -> bool:
+    """Whether a figure is said of what the question asks a share of, when it names one: "which
+    is 67.5% of all admissions" (of the reunited) is not the share of admissions that were men."""
+    if not q.target:
+        return True
+    beside = {concept_of(t) for t in c.after[:3] + c.before[-3:] + c.whole}
+    if c.frame is not None:
+        beside |= {concept_of(t) for t in tokenize(c.frame.clause)}
+    return bool(beside & set(q.target))
+
+
 def change_direction(c: Candidate) -> int:
     """The direction a stated change goes: the words right before the figure ("rose by"), else
     right after it ("6% higher"); 0 when they say neither."""
@@ -274,9 +298,16 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     if SUM_CUE.search(q.text) and len(set(q.years)) < 2:
         # "Taken together, what percentage were black or Hispanic?": the named groups' figures, added.
         items = listed_items(q)
-        picks = item_figures(items, gather(q, snap, hits)) if len(items) >= 2 else None
+        ranked = gather(q, snap, hits)
+        picks = item_figures(items, ranked) if len(items) >= 2 else None
         if picks is not None:
             return operands_answer(q, snap, "sum", picks, items)
+        if not items:
+            # "How many beds in total?" over "one in Phnom Penh with 36 beds and one in Battambang
+            # with 24 beds": the parallel figures of the best sentence, added.
+            picks = parallel_figures(ranked)
+            if picks is not None:
+                return operands_answer(q, snap, "sum", picks, [parallel_label(c) for c in picks])
     if op == "which_year":
         return which_year(q, snap, hits)
     if op == "years_between":
@@ -300,7 +331,7 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         # A percentage the report states beats one we would compute (a plain "ratio of A to
         # B" is not answered by a percentage stated about something else).
         stated = [c for c in cands if (c.quantity.kind == "percent" or c.scale == "percent")]
-        if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change):
+        if stated and stated[0].match >= MIN_MATCH and (op == "ratio" or stated[0].is_change) and _said_of_target(q, stated[0]):
             return None
     if op == "difference" and " than " not in q.text.lower():
         # A change the report states outright ("increased $19.2 million") beats one we compute;

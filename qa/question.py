@@ -68,9 +68,10 @@ _MULTIPLE_Q = re.compile(r"\bwhat (?:factor|multiple)\b|\bhow many times\b|\bhow
 _PLACE = re.compile(r"(?<!^)\b(?:in|across|within|throughout)\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s*){1,3})")
 
 # "what share of X went to / was spent on / came from Y", "what proportion of X were Y": the part is Y.
-_SHARE_TO = re.compile(r"\bwhat (?:share|percentage|percent|proportion|fraction|part) of (?:the |its |their )?[^?]+? "
-                       r"(?:(?:went|goes|go|was spent|were spent|is spent|are spent|was paid|came|comes|was used|were used)"
-                       r" (?:to|on|from|for|in|by) |(?:were|was|are|is) (?!the\b|there\b))(?:the )?([^?]+?)\??$")
+SHARE_OF = re.compile(r"\bwhat (?:share|percentage|percent|proportion|fraction|part) of (?:the |its |their )?(?P<whole>[^?]+?) "
+                      r"(?:(?:went|goes|go|was spent|were spent|is spent|are spent|was paid|came|comes|was used|were used|"
+                      r"worked|works|work|lived|lives|live) (?:to|on|from|for|in|by|at) |(?:were|was|are|is) (?!the\b|there\b))"
+                      r"(?:the )?(?P<part>[^?]+?)\??$")
 
 TIMES_MORE = r"how many times (?:more|larger|bigger|higher|greater|as (?:many|much|large|high))"
 
@@ -188,11 +189,11 @@ def parse_question(text: str) -> Question:
     if part_of:
         # "How many of the rescued players were children?": children are counted, players are the whole.
         q.target = [concept_of(t) for t in tokenize(part_of.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
-    share_to = _SHARE_TO.search(low)
+    share_to = SHARE_OF.search(low)
     if share_to:
         # "What share of spending went to direct services?": the share is said of direct services;
         # spending is the whole it is a share of ("took 78% of that amount").
-        q.target = [concept_of(t) for t in tokenize(share_to.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]
+        q.target = [concept_of(t) for t in tokenize(share_to.group("part")) if not t[0].isdigit() and t not in QUESTION_FRAME]
     said_by = _SOURCE.search(text) or _OWNER.search(text)
     if said_by:
         q.source = [concept_of(t) for t in tokenize(said_by.group(1)) if not t[0].isdigit() and t not in QUESTION_FRAME]

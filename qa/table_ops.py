@@ -143,7 +143,8 @@ def table_answer(q: Question, snap: Snapshot, hits, doc_ids: list[str] | None, e
     views = candidate_tables(snap, hits, doc_ids)
     if not views:
         return None
-    docs = list(dict.fromkeys(v.doc_id for v in views))
+    # A name is unknown only when no report in scope says it, not only the reports with tables.
+    docs = list(dict.fromkeys([v.doc_id for v in views] + [s.doc_id for s, _ in hits]))
     missing = unknown_names(q, snap, docs)
     if missing:
         return Answer(question=q.text, kind="not_found",

@@ -149,3 +149,24 @@ def test_a_share_went_to_is_said_of_what_it_went_to(qa):
 def test_the_rest_as_a_share(qa):
     a = grounded_answer(qa, "What share of operating costs went to wages and energy?")
     assert a.kind == "computed" and a.value == pytest.approx(60) and a.scale == "percent"
+
+
+@pytest.mark.parametrize(("question", "value"), [
+    ("How many berths does the harbour have in total?", 14 + 9),  # side by side in one sentence
+    ("How many collisions, groundings and fires were there in total?", 22 + 9 + 7),  # listed by name
+])
+def test_a_total_of_figures_given_side_by_side(qa, question, value):
+    a = grounded_answer(qa, question)
+    assert a.kind == "computed" and a.value == value
+
+
+def test_a_stated_total_is_not_added_to_its_parts(qa):
+    # "38 accidents in 2031: 22 collisions, 9 groundings and 7 fires": 38 is the total.
+    a = grounded_answer(qa, "How many accidents were recorded in total?")
+    assert a.value == 38
+
+
+def test_a_share_of_a_whole_stated_elsewhere_than_its_part(qa):
+    # The part is a table row, the whole a sentence; "6.5% of all employees" is another share.
+    a = grounded_answer(qa, "What percentage of the authority's staff worked in engineering?")
+    assert a.kind == "computed" and a.value == pytest.approx(350 / 1150 * 100, abs=0.01)
