@@ -111,14 +111,16 @@ def band_phrase(text: str) -> str:
     return found[1].group(0) if found else ""
 
 
-def band_bounds(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def band_bounds(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of every band a text states in digits: the ages in "41 were under 14, 36 were
-    between 14 and 15" bound bands, they are not figures of their own."""
-    spans = []
+    between 14 and 15" bound bands, they are not figures of their own. Cached: each question
+    gathers the same retrieved sentences several times."""
+    spans: list[tuple[int, int]] = []
     for pattern, _, in_prose in _PATTERNS:
         if in_prose:
             spans += [(m.start(), m.end()) for m in pattern.finditer(text)]
-    return spans
+    return tuple(spans)
 
 
 def band_word(text: str) -> Band | None:

@@ -69,9 +69,9 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
     for concept, letters in q.acronyms.items():
         # "NGOs" is said in full beside the figure ("non-governmental organisations the remaining 270").
         if concept in weights:
-            after = after | ({concept} if spells(letters, c.after) else set())
-            before = before | ({concept} if spells(letters, c.before) else set())
-            sent = sent | ({concept} if spells(letters, tokenize(c.sentence.text)) else set())
+            after |= _if(spells(letters, c.after), concept)
+            before |= _if(spells(letters, c.before), concept)
+            sent |= _if(spells(letters, tokenize(c.sentence.text)), concept)
     banded = candidate_band(c) if q.band is not None else None
     band = banded[0] if banded else None
     word_beside = bool(after & _band_concepts() & set(weights))  # the question's own group word is beside it
@@ -115,16 +115,8 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         f[key] = 1.0
     if q.sub_period:
         _period_features(c, q.sub_period, f)
-    places = [p for p in dict.fromkeys(q.places) if p in weights]
-    if places:
-        # Said in the figure's own clause or in the words leading to it ("In Kampot province,
-        # inspectors found 38 …, while in Kep province they found 21": 21 is Kep's).
-        where = concepts_in(tokenize(leading_words(c))) | after
-        if c.frame is not None and c.frame.clause:
-            where |= concepts_in(tokenize(c.frame.clause))
-        if c.sentence.kind == "table_row" or c.sentence.caption:
-            where |= sent  # a row's label, headers and caption are all its own
-        f["place_hit"] = sum(weights[p] for p in places if p in where) / sum(weights[p] for p in places)
+    if q.places:
+        f["place_hit"] = _place_hit(c, q, weights, after, sent)
     source = [s for s in dict.fromkeys(q.source) if s in weights]
     if source:
         # The source a question names is said where the figure is: in its own clause when parsed,
@@ -180,6 +172,25 @@ def candidate_features(c: Candidate, q: Question, weights: dict[str, float], con
         _frame_features(c.frame, q, weights, sent, f, is_share=is_percent)
     _partitive_features(c, q, weights, f)
     return f
+
+
+def _if(condition: bool, concept: str) -> set[str]:
+    return {concept} if condition else set()
+
+
+def _place_hit(c: Candidate, q: Question, weights: dict[str, float], after: set[str], sent: set[str]) -> float:
+    """The share of the places the question names that are said in the figure's own clause or
+    in the words leading to it ("In Kampot province, inspectors found 38 …, while in Kep
+    province they found 21": 21 is Kep's)."""
+    places = [p for p in dict.fromkeys(q.places) if p in weights]
+    if not places:
+        return 0.0
+    where = concepts_in(tokenize(leading_words(c))) | after
+    if c.frame is not None and c.frame.clause:
+        where |= concepts_in(tokenize(c.frame.clause))
+    if c.sentence.kind == "table_row" or c.sentence.caption:
+        where |= sent  # a row's label, headers and caption are all its own
+    return sum(weights[p] for p in places if p in where) / sum(weights[p] for p in places)
 
 
 # "33 of the people charged were foreign nationals": the figure counts what its part is said to

@@ -234,18 +234,16 @@ def is_content(token: str) -> bool:
 
 # A question asking by how much something fell wants the size of the fall ("fell by 53.76 %"),
 # a positive number; "what was the change" keeps the sign.
-_FALL = re.compile(r"\b(fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|"
-                   r"reduce|reduced|reduction|lose|lost|fewer|less|lower)\b", re.I)
+_FALL_WORDS = ("fall|fell|fallen|drop|dropped|decline|declined|decrease|decreased|shrink|shrank|"
+               "reduce|reduced|reduction|lose|lost|fewer|less|lower")
+_RISE_WORDS = "rise|rose|risen|increase|increased|grow|grew|grown|growth|gain|gained"
+_FALL = re.compile(rf"\b({_FALL_WORDS})\b", re.I)
 _SIGNED = re.compile(r"\b(change|changed|difference)\b", re.I)
 # A question that names both directions ("the increase / (decrease)") asks for the signed change.
-_RISE = re.compile(r"\b(rise|rose|risen|increase|increased|grow|grew|grown|growth|gain|gained)\b", re.I)
-
-
-# The direction a stated change is said to go, read from the words right around it.
-_UP_WORDS = re.compile(r"\b(rise|rises|rose|risen|increase|increased|increases|grow|grew|grown|growth|gain|gained|"
-                       r"up|higher|more|climbed|jumped|improved)\b", re.I)
-_DOWN_WORDS = re.compile(r"\b(fall|falls|fell|fallen|drop|dropped|decline|declined|decrease|decreased|decreases|"
-                         r"down|lower|less|fewer|reduction|reduced|shrank|lost)\b", re.I)
+_RISE = re.compile(rf"\b({_RISE_WORDS})\b", re.I)
+# The direction a stated change is said to go, read from the words right around it ("up from").
+_UP_WORDS = re.compile(rf"\b({_RISE_WORDS}|rises|increases|up|higher|more|climbed|jumped|improved)\b", re.I)
+_DOWN_WORDS = re.compile(rf"\b({_FALL_WORDS}|falls|decreases|down)\b", re.I)
 
 
 _ACRONYM = re.compile(r"\b([A-Z]{2,6})s?\b")
