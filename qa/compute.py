@@ -18,7 +18,7 @@ from qa.candidates import Candidate, period_words, years_in
 from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items, parallel_figures, parallel_label
 from qa.passages import superlative, which_year, years_between
-from qa.question import (SHARE_OF, TIMES_MORE, Question, asked_direction, asks_size_of_fall, concept_of, direction_of,
+from qa.question import (SHARE_OF, TIMES_MORE, Question, asked_direction, asks_size_of_fall, is_gap, concept_of, direction_of,
                          parse_question)
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
@@ -150,11 +150,13 @@ _TIMES_OF = re.compile(rf"\b{TIMES_MORE}\s+(.+?)\s+(?:than|as)\s+(?:the )?(.+?)\
 
 
 _OF_TAIL = re.compile(r"\s+of\s+(?:the\s+)?[^\d]+$", re.I)
+_COUNT_OF = re.compile(r"^(?:the\s+)?(?:total\s+)?(?:number|amount|count)\s+of\s+", re.I)
 
 
 def _shared_of(pieces: list[str]) -> list[str]:
     """Two compared figures share what one says they are of: in "the Fishers Union's low-end
     estimate of unregistered boats and the Port Authority's high-end estimate" both are of boats."""
+    pieces = [_COUNT_OF.sub("", p) for p in pieces]  # "the number of pilots" is of pilots themselves
     tails = [_OF_TAIL.search(p) for p in pieces]
     if sum(t is not None for t in tails) != 1:
         return pieces
@@ -226,9 +228,10 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         labels.append(part)
     if picks[0].value == picks[1].value and picks[0].sentence.node_id == picks[1].sentence.node_id:
         return None
-    if op == "difference" and (apart or (not between and re.search(r"\b(fewer|less|lower)\b", low))) \
+    if op == "difference" and (apart or (between and is_gap(q.text))
+                               or (not between and re.search(r"\b(fewer|less|lower)\b", low))) \
             and picks[0].value < picks[1].value:
-        picks.reverse()  # "how far apart" is a distance, the larger less the smaller
+        picks.reverse()  # "how far apart", "the difference between A and B": a distance, the larger less the smaller
         labels.reverse()
     return operands_answer(q, snap, op, picks, labels)
 
@@ -354,4 +357,7 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         paired = _two_periods_of_one_sentence(q, snap, cands, op)
         if paired is not None:
             return paired
+    if len(set(q.years)) == 1 and (_APART.search(q.text) or _BETWEEN.search(q.text)):
+        # "the difference between A and B in 2031": two things in one year, not a year against the last
+        return _two_targets(q, snap, hits, op) or _yearly(q, snap, hits, op)
     return _yearly(q, snap, hits, op) or _two_targets(q, snap, hits, op)

@@ -277,6 +277,16 @@ def asked_direction(q: Question) -> int:
     return 0 if _SIGNED.search(q.text) else direction_of(q.text)
 
 
+_GAP = re.compile(r"\b(difference|gap|apart)\b", re.I)
+_CHANGE = re.compile(rf"\b(change|changed|changes|{_RISE_WORDS}|{_FALL_WORDS}|more|less|fewer|than)\b", re.I)
+
+
+def is_gap(text: str) -> bool:
+    """Whether a question asks how far apart two things are ("the difference between A and B")
+    rather than how one changed into the other: the answer is then the larger less the smaller."""
+    return bool(_GAP.search(text)) and not _CHANGE.search(text)
+
+
 def asks_size_of_fall(q: Question) -> bool:
     """Whether the question asks by how much a measure fell (the answer is then positive)."""
     return bool(_FALL.search(q.text)) and not _SIGNED.search(q.text) and not _RISE.search(q.text)

@@ -14,7 +14,7 @@ from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Cell, Citation, Computation, Operand
 
 from qa.cite import cite
-from qa.question import Question, asks_size_of_fall
+from qa.question import Question, asks_size_of_fall, is_gap
 from qa.reader import Snapshot
 from qa.table_question import TableQuestion, change_order, read_table_question, threshold, words
 from qa.tables import (Row, TableView, candidate_tables, group_columns, match_rows, pick_columns,
@@ -182,6 +182,8 @@ def _operate(q: Question, snap: Snapshot, view: TableView, row: Row, ranked, tq:
     if op in ("difference", "percent_change"):
         two_rows = _two_rows(q, view, row, ranked, tq, tokens) if len(years) < 2 else None
         if two_rows is not None:
+            if op == "difference" and is_gap(q.text) and two_rows[0][1].value < two_rows[1][1].value:
+                two_rows.reverse()  # two things, not two periods: the gap between them has no direction
             return _computed(q, snap, view, op, two_rows)
         if len(years) >= 2:
             periods = change_order(q, years)
@@ -238,6 +240,13 @@ def _two_rows(q: Question, view: TableView, row: Row, ranked, tq: TableQuestion,
     cols = pick_columns(q, view, tq.years[:1], tokens, row=row) if tq.years else None
     if tq.years and not cols:
         return None
+    if cols and not all(c in row.cells for c in cols):
+        # The best row is blank in the asked period ("Audit-related fees | $- |"): the rows compared are
+        # the named ones that have a figure there.
+        ranked = [m for m in ranked if all(c in m.row.cells for c in cols)]
+        if not ranked or ranked[0].score < MIN_ROW_SCORE:
+            return None
+        row = ranked[0].row
     other = _second_row(q, row, ranked, tokens, cols)
     if other is None:
         return None

@@ -3,6 +3,8 @@
 - A share of two rows ("the percentage of audit fees in total fees"): the other row is the next
   one the question names that has a figure in the asked column; a row left blank there
   ("Audit-related fees | $- | $-") has nothing to divide.
+- "The difference between A and B" of two things (not two periods) is how far apart they are,
+  the larger less the smaller, in a table or in prose; between two years it keeps its sign.
 - The operation named first governs: "the change in the average charge" is a change of the
   average the table states, not an average of two years."""
 
@@ -43,3 +45,23 @@ def test_an_average_over_two_years_is_still_an_average(qa):
     a = grounded_answer(qa, "What was the average number of pilotages in 2030 and 2031?")
     assert a.kind == "computed" and a.computation.operation == "average"
     assert a.value == pytest.approx((3900 + 3750) / 2)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the difference between tax fees and audit fees in 2031?",
+    "What was the difference in 2031 between tax fees and audit fees?",
+])
+def test_the_difference_between_two_rows_is_the_gap(qa, question):
+    a = grounded_answer(qa, question)
+    assert a.kind == "computed" and a.value == 42_000 - 8_000
+    assert [o.value for o in a.computation.operands] == [42_000, 8_000]
+
+
+def test_the_difference_between_two_figures_in_prose_is_the_gap(qa):
+    a = grounded_answer(qa, "What is the difference between the number of pilots and boat crew employed in 2031?")
+    assert a.kind == "computed" and a.value == 22 - 14
+
+
+def test_the_difference_between_two_years_keeps_its_sign(qa):
+    a = grounded_answer(qa, "What was the difference in tax fees between 2030 and 2031?")
+    assert a.kind == "computed" and a.value == 8_000 - 10_000
