@@ -8,6 +8,8 @@ import re
 from reportqa.models import Answer
 
 _SPLIT = re.compile(r",?\s+and\s+(?=(?:how many|how much|what|which|when)\b)", re.I)
+# A "between" still waiting for its "and": the "and" that follows joins its two ends.
+_OPEN_BETWEEN = re.compile(r"\bbetween\b(?!.*\band\b)", re.I)
 _BARE = re.compile(r"^(how many|how much)\s+(?=(?:were|was|are|is|did|do|does|had|have|has)\b)", re.I)
 _TARGET = re.compile(r"^(?:how many|how much)\s+((?:[\w'-]+\s+){0,3}?)(?=(?:were|was|are|is|did|do|does|had|have|has)\b)", re.I)
 
@@ -18,7 +20,14 @@ def split_parts(question: str) -> list[str]:
     A later part that leaves out what it counts ("and how many were foreigners") borrows the
     noun of the first part ("how many of the suspects were foreigners").
     """
-    pieces = [p.strip(" ?") for p in _SPLIT.split(question) if p.strip(" ?")]
+    pieces: list[str] = []
+    last = 0
+    for m in _SPLIT.finditer(question):
+        if _OPEN_BETWEEN.search(question[last:m.start()]):
+            continue  # "between the end of the era and when X was ceded": one span, not two questions
+        pieces.append(question[last:m.start()])
+        last = m.end()
+    pieces = [p.strip(" ?") for p in [*pieces, question[last:]] if p.strip(" ?")]
     if len(pieces) < 2:
         return [question]
     m = _TARGET.match(pieces[0])

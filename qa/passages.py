@@ -34,27 +34,61 @@ def _overlap(part_terms: list[str], s: Sentence) -> float:
     return len(want & have) / len(want)
 
 
+# What joins the events of "how many years between A and B / after A did B / from A until B".
+_EVENT_JOINS = re.compile(r"\b(?:between|after|before|from|until|till|since|and|to|did|when)\b")
+_PASSIVE = re.compile(r"\b(?:was|were)\b")
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def _event_year(terms: list[str], s: Sentence, years) -> tuple[int, float]:
+    """How many of an event's words `s` says, and the year said nearest them (a sentence may
+    date several events: "founded in 1998 and merged in 2004")."""
+    want = {concept_of(t) for t in terms}
+    at = [m.start() for m in _WORD.finditer(s.text)
+          if any(concept_of(t) in want for t in tokenize(m.group(0)) if not t[0].isdigit())]
+    said = want & {concept_of(t) for t in tokenize(s.text)}
+    if not at:
+        return len(said), years[0].value
+    return len(said), min(years, key=lambda y: min(abs(y.start - p) for p in at)).value
+
+
 def years_between(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     """'How many years between A and B' / 'after A did B': subtract the years of two events."""
     low = q.text.lower()
     body = re.sub(r"^.*?how many years\s*", "", low)
-    pieces = [p for p in re.split(r"\b(?:between|after|before|from|until|till|since|and|to|did|was|were|when|the)\b", body)]
-    pieces = [p.strip(" ?,.") for p in pieces if len(tokenize(p)) >= 1]
+    # An event may be passive ("after the mill was built was it sold"): its words are tried both
+    # split at "was"/"were" and whole, and the reading that says more of a sentence wins.
+    pieces = [p.strip(" ?,.") for p in _EVENT_JOINS.split(body)]
+    pieces += [w.strip(" ?,.") for p in pieces for w in _PASSIVE.split(p)]
+    pieces = [p for p in dict.fromkeys(pieces) if tokenize(p)]
     sentences = _doc_sentences(snap, hits, doc_ids)
     with_years = [(s, [qq for qq in extract_quantities(s.text) if qq.kind == "year"]) for s in sentences]
     with_years = [(s, ys) for s, ys in with_years if ys]
     if not with_years:
         return None
     explicit = [y for y in q.years]
-    events: list[tuple[Sentence, float, int]] = []
-    for piece in pieces[:3]:
-        terms = tokenize(piece)
+    # Each named event is dated by the sentence saying most of its words; the two events said
+    # most fully are the ends of the span (a bare verb like "passed" names no event).
+    found = []
+    for i, piece in enumerate(pieces):
+        terms = [t for t in tokenize(piece) if not t[0].isdigit()]
         if not terms:
             continue
-        best = max(with_years, key=lambda sy: (_overlap(terms, sy[0]), -sy[0].index))
-        if _overlap(terms, best[0]) == 0:
-            continue
-        events.append((best[0], best[1][0].value, len(events)))
+        scored = [(*_event_year(terms, s, ys), -s.index, s) for s, ys in with_years]
+        n, year, _, s = max(scored, key=lambda x: (x[0], x[2]))
+        if n:
+            found.append((n, -i, s, year))
+    found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    events: list[tuple[Sentence, float, int]] = []
+    for y in explicit:  # a year the question names ("after the 1537 treaty") is one end, cited where said
+        said = [s for s, ys in with_years if any(int(v.value) == y for v in ys)]
+        if said and len(events) < 2 and all(int(e[1]) != y for e in events):
+            events.append((max(said, key=lambda s: (_overlap(tokenize(body), s), -s.index)), y, len(events)))
+    for n, _, s, year in found:
+        if len(events) == 2:
+            break
+        if all(int(year) != int(e[1]) for e in events):
+            events.append((s, year, len(events)))
     years = [int(e[1]) for e in events]
     for y in explicit:
         if y not in years:
@@ -186,6 +220,7 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
 _COORDINATED = re.compile(r"\d+-[a-z]+\s*(?:,|and|&)\s*(?:an?\s+)?(?=\d+-[a-z]+)", re.I)
 
 
+_PASSIVE = re.compile(r"\b(?:was|were)\b")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # A listed event is introduced one at a time ("a 30-yard field goal", "another interception");
 # a plural or definite mention ("the traffickers", "field goals") refers back or generalises.

@@ -4,7 +4,7 @@ counts within the figure before it ("Of these, 52 …"), a stated change going t
 a year said as "a year earlier", an initialism ("NGOs"), the whole of a share named by its
 figure, listed groups added, a plural mention that is not an event, and the report named by
 its name; and the operations readers ask for (percentage points, the rest of a whole, totals over a
-span of years). Over reports written for these tests (tests/qa/inspection_reports)."""
+span of years, the years between two events). Over reports written for these tests (tests/qa/inspection_reports)."""
 
 from __future__ import annotations
 
@@ -170,3 +170,17 @@ def test_a_share_of_a_whole_stated_elsewhere_than_its_part(qa):
     # The part is a table row, the whole a sentence; "6.5% of all employees" is another share.
     a = grounded_answer(qa, "What percentage of the authority's staff worked in engineering?")
     assert a.kind == "computed" and a.value == pytest.approx(350 / 1150 * 100, abs=0.01)
+
+
+@pytest.mark.parametrize("question", [
+    # "between A and when B": one span of years, not "between A?" and "when B?"
+    "How many years passed between the founding of the inspectorate and when its telephone line for workers opened?",
+    # a passive event ("was founded") is dated by the sentence saying it, not by the title's year
+    "How many years after the inspectorate was founded did its telephone line for workers open?",
+    # a year the question names is one end
+    "How many years after 2004 did the telephone line for workers open?",
+])
+def test_years_between_two_events_are_the_years_said_of_each(qa, question):
+    a = grounded_answer(qa, question)
+    assert a.kind == "computed" and a.value == 2017 - 2004
+    assert sorted(o.value for o in a.computation.operands) == [2004, 2017]
