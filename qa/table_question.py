@@ -57,7 +57,9 @@ class TableQuestion:
 def read_table_question(q: Question, row_label: str = "") -> TableQuestion:
     """The operation and periods of a table question, the row header's own words set aside."""
     w = words()["operations"]
-    low = _without(q.text.lower().replace("%", " percent "), row_label)
+    # A row of percentages ("% of pre-tax loss") is named by its "%": that names the row, not a
+    # percentage change.
+    low = _without(q.text.lower().replace("%", " percent "), row_label.replace("%", " percent "))
     percent = _has(low, w["percent"])
     two_years = len(years_in(q.text)) >= 2
     if _has(low, w["change"]) and percent:

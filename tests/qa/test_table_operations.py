@@ -5,6 +5,8 @@
   ("Audit-related fees | $- | $-") has nothing to divide.
 - "The difference between A and B" of two things (not two periods) is how far apart they are,
   the larger less the smaller, in a table or in prose; between two years it keeps its sign.
+- A row of percentages named by its "%" ("the change in the % of pilotages at night") asks for
+  the change of that row, in points, not a percentage change.
 - The operation named first governs: "the change in the average charge" is a change of the
   average the table states, not an average of two years."""
 
@@ -65,3 +67,9 @@ def test_the_difference_between_two_figures_in_prose_is_the_gap(qa):
 def test_the_difference_between_two_years_keeps_its_sign(qa):
     a = grounded_answer(qa, "What was the difference in tax fees between 2030 and 2031?")
     assert a.kind == "computed" and a.value == 8_000 - 10_000
+
+
+def test_the_percent_sign_of_a_row_label_names_the_row_not_a_percentage_change(qa):
+    a = grounded_answer(qa, "What is the change in the % of pilotages at night from 2030 to 2031?")
+    assert a.kind == "computed" and a.computation.operation == "difference"
+    assert a.value == 31 - 24
