@@ -14,7 +14,6 @@ Values are kept as written ("£59.1m" is 59.1 with scale "million"); apply
 from __future__ import annotations
 
 import math
-import re
 
 from reportqa.models import Quantity
 from reportqa.quantities.digits import (

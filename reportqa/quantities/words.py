@@ -7,7 +7,7 @@ import re
 from text_to_num import text2num
 
 from reportqa.quantities.digits import (
-    _Hit, _classify, _digits, _iso_date, _read_right, _set_scale, _slash_date,
+    _Hit, _classify, _read_right, _set_scale,
 )
 from reportqa.quantities.lexicon import (
     _ALPHA_RUN, _DENOMINATORS, _MAGNITUDES, _NUMERATORS, _ORDINALS, _SCALE_WORDS, _TENS_VALUE,
