@@ -278,7 +278,10 @@ def asked_direction(q: Question) -> int:
 
 
 _GAP = re.compile(r"\b(difference|gap|apart)\b", re.I)
-_CHANGE = re.compile(rf"\b(change|changed|changes|{_RISE_WORDS}|{_FALL_WORDS}|more|less|fewer|than)\b", re.I)
+# Words of a change or a one-sided comparison; not "lower" or "higher", which name the things
+# compared as often ("the lower estimate and the upper one").
+_CHANGE = re.compile(rf"\b(change|changed|changes|than|{_RISE_WORDS}|fall|fell|fallen|drop|dropped|"
+                     r"decline|declined|decrease|decreased)\b", re.I)
 
 
 def is_gap(text: str) -> bool:

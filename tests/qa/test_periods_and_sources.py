@@ -118,7 +118,10 @@ def test_how_far_apart_two_sources_ends_are_is_the_larger_less_the_smaller(qa, q
     assert [o.value for o in a.computation.operands] == [500, 350]
 
 
-def test_the_difference_between_two_named_figures_keeps_their_order(qa):
+def test_the_difference_between_two_named_figures_is_the_gap_between_them(qa):
+    # Two things, not two periods: the difference has no direction, whichever is named first
+    # (and "lower" names an end of a range here, not a fall).
     a = grounded_answer(qa, "What is the difference between the Port Authority's lower estimate of unregistered boats "
                             "and the Coastal Fishers Union's upper estimate?")
-    assert a.kind == "computed" and a.value == 300 - 600
+    assert a.kind == "computed" and a.value == 600 - 300
+    assert [o.value for o in a.computation.operands] == [600, 300]
