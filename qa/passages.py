@@ -307,7 +307,15 @@ def which_year(q: Question, snap: Snapshot, hits) -> Answer | None:
             break
     if not best_group:
         return None
-    win = (max if want_max else min)(best_group, key=lambda c: c.value)
+    sign = re.search(r"\b(negative|positive)\b", low)
+    if sign:
+        # "In which year was X negative?": the one year on that side of zero, not the largest figure.
+        side = [c for c in best_group if (c.value < 0 if sign.group(1) == "negative" else c.value > 0)]
+        if len(side) != 1:
+            return None
+        win = side[0]
+    else:
+        win = (max if want_max else min)(best_group, key=lambda c: c.value)
     citer = Citer(snap)
     k = citer.ref(win.sentence, win.retrieval)
     rel = " > " if want_max else " < "

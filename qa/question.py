@@ -216,7 +216,7 @@ def parse_question(text: str) -> Question:
     )
     q.listed_years = bool(re.search(rf"{YEAR_PATTERN}\s*(,|and|&|or)\s*(?:in\s+|for\s+)?(fiscal\s+|fy\s*)?{YEAR_PATTERN}", low))
     q.wants_years_list = bool(re.search(r"\b(which|what) years\b", low))
-    q.compare_years = q.wants_year and bool(re.search(r"\b(larger|largest|higher|highest|more|most|greater|greatest|bigger|biggest|smaller|smallest|lower|lowest|less|least|fewer|fewest)\b", low))
+    q.compare_years = q.wants_year and bool(re.search(r"\b(larger|largest|higher|highest|more|most|greater|greatest|bigger|biggest|smaller|smallest|lower|lowest|less|least|fewer|fewest|negative|positive)\b", low))
     if q.compare_years:
         q.operation = "which_year"
     return q

@@ -312,10 +312,15 @@ def _which_year(q: Question, snap: Snapshot, view: TableView, row: Row, tq: Tabl
     low = set(tokenize(q.text))
     w = words()["compare"]
     limit = threshold(q, view.scale)
+    sign = words()["sign"]
     if limit is not None and low & (w["max"] | w["min"]):
         # "In which year was X less than 10,000?": every year on the asked side.
         below = bool(low & w["min"])
         chosen = [p for p in pairs if (p[1].value < limit if below else p[1].value > limit)]
+    elif low & (sign["negative"] | sign["positive"]):
+        # "In which year was X negative?": every year on that side of zero.
+        below = bool(low & sign["negative"])
+        chosen = [p for p in pairs if (p[1].value < 0 if below else p[1].value > 0)]
     else:
         chosen = [(max if low & w["max"] else min)(pairs, key=lambda p: p[1].value)]
     if not chosen:

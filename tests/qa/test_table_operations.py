@@ -73,3 +73,12 @@ def test_the_percent_sign_of_a_row_label_names_the_row_not_a_percentage_change(q
     a = grounded_answer(qa, "What is the change in the % of pilotages at night from 2030 to 2031?")
     assert a.kind == "computed" and a.computation.operation == "difference"
     assert a.value == 31 - 24
+
+
+@pytest.mark.parametrize(("question", "year"), [
+    ("In which year was the net result on investments negative?", 2031),
+    ("In which year was the net result on investments positive?", 2030),
+])
+def test_the_year_a_figure_was_negative_is_the_year_below_zero(qa, question, year):
+    a = grounded_answer(qa, question)
+    assert a.value == year
