@@ -37,16 +37,18 @@ def _overlap(part_terms: list[str], s: Sentence) -> float:
 # What joins the events of "how many years between A and B / after A did B / from A until B".
 _EVENT_JOINS = re.compile(r"\b(?:between|after|before|from|until|till|since|and|to|did|when)\b")
 _PASSIVE = re.compile(r"\b(?:was|were)\b")
-_WORD = re.compile(r"[\w'’-]+")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 
 
 def _event_year(terms: list[str], s: Sentence, years) -> tuple[int, float]:
     """How many of an event's words `s` says, and the year said nearest them (a sentence may
     date several events: "founded in 1998 and merged in 2004")."""
     want = {concept_of(t) for t in terms}
-    at = [m.start() for m in _WORD.finditer(s.text)
-          if any(concept_of(t) in want for t in tokenize(m.group(0)) if not t[0].isdigit())]
     said = want & {concept_of(t) for t in tokenize(s.text)}
+    if not said:
+        return 0, years[0].value
+    at = [m.start() for m in _WORD.finditer(s.text)
+          if any(concept_of(t) in said for t in tokenize(m.group(0)) if not t[0].isdigit())]
     if not at:
         return len(said), years[0].value
     return len(said), min(years, key=lambda y: min(abs(y.start - p) for p in at)).value
@@ -220,8 +222,6 @@ def superlative(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
 _COORDINATED = re.compile(r"\d+-[a-z]+\s*(?:,|and|&)\s*(?:an?\s+)?(?=\d+-[a-z]+)", re.I)
 
 
-_PASSIVE = re.compile(r"\b(?:was|were)\b")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
 # A listed event is introduced one at a time ("a 30-yard field goal", "another interception");
 # a plural or definite mention ("the traffickers", "field goals") refers back or generalises.
 _SINGLE = frozenset({"a", "an", "another", "one"})
