@@ -25,8 +25,8 @@ import gradio as gr
 from reportqa.errors import BadInput, ReportQAError
 from reportqa.models import Answer, DocumentInfo, IngestResult
 from reportqa.settings import Settings
-from ui import evaluation, render
-from ui.errors import clean_errors, raise_clean
+from ui import evaluation, render, turn, viewer
+from ui.errors import INTERNAL_ERROR, clean_errors, raise_clean
 from ui.sessions import Sessions
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,47 @@ element.addEventListener('click', (event) => {
   setTimeout(() => document.querySelector('#rq-reask-btn').click(), 100);
 });
 """
+
+
+# Clicks inside the transcript: "See on page" opens the source panel (through a hidden box and
+# button, like the re-ask link), "Copy receipt" copies that turn's receipt. New turns keep the
+# transcript scrolled to its end, so the newest answer sits just above the question box.
+VIEW_JS = """
+element.addEventListener('click', (event) => {
+  const see = event.target.closest('.rq-see');
+  if (see) {
+    event.preventDefault();
+    const box = document.querySelector('#rq-view-ref textarea, #rq-view-ref input');
+    if (!box) return;
+    box.value = see.dataset.ref;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => document.querySelector('#rq-view-btn').click(), 100);
+    return;
+  }
+  const copy = event.target.closest('.rq-copy');
+  if (copy) {
+    const pre = document.getElementById(copy.dataset.target);
+    const text = pre ? pre.textContent : '';
+    const done = () => { copy.textContent = 'Copied'; setTimeout(() => { copy.textContent = 'Copy receipt'; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => {});
+    } else {
+      const area = document.createElement('textarea');
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand('copy'); area.remove(); done();
+    }
+  }
+});
+new MutationObserver(() => {
+  const box = element.querySelector('.rq-transcript');
+  if (box) box.scrollTop = box.scrollHeight;
+}).observe(element, { childList: true, subtree: true });
+"""
+
+
+def note_html(message: str) -> str:
+    """One inline line under the question box (instead of a toast and red pills)."""
+    return f'<div class="rq-note" role="alert">{render.esc(message)}</div>' if message else ""
 
 
 def uploads_dir(settings: Settings) -> Path:
@@ -246,24 +287,42 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
             sessions.append(sid, answer)
         return answer.model_dump(mode="json")
 
-    def on_ask(question: str, documents: list[str] | None, history: list[dict]):
-        answer = answer_or_raise(question, documents, list(history or []))
+    def answer_turn(question: str, documents: list[str] | None, history: list[dict], receipts: list[str],
+                    thread: list):
+        """Append one answered turn; a question the library refuses (empty, too long, unknown
+        document) gives one inline note under the box and changes nothing else."""
+        if not (question or "").strip():
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html("Type a question first.")
+        try:
+            answer = backend.ask(question, documents, thread)
+        except ReportQAError as e:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html(str(e))
+        except Exception as e:  # noqa: BLE001 - anything else: logged, a generic line shown
+            log.exception("unexpected error answering a question")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html(INTERNAL_ERROR)
         history = [*(history or []), answer.model_dump(mode="json")]
-        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
-        return history, transcript(history), receipt, ""
+        receipts = [*(receipts or []), json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)]
+        return history, receipts, transcript(history, receipts), "", ""
 
-    def transcript(history: list[dict]) -> str:
-        return render.render_transcript([Answer.model_validate(h) for h in history or []])
+    def on_ask(question: str, documents: list[str] | None, history: list[dict], receipts: list[str]):
+        return answer_turn(question, documents, history, receipts, list(history or []))
+
+    def on_reask(question: str, documents: list[str] | None, history: list[dict], receipts: list[str]):
+        """The "ask as a standalone question" link: the resolved question, not merged again."""
+        return answer_turn(question, documents, history, receipts, [])
+
+    def transcript(history: list[dict], receipts: list[str] | None = None) -> str:
+        return turn.render_transcript([Answer.model_validate(h) for h in history or []], receipts or [])
 
     def on_clear():
-        return [], render.render_transcript([]), ""
+        return [], [], turn.render_transcript([]), viewer.EMPTY_PANEL, ""
 
-    def on_reask(question: str, documents: list[str] | None, history: list[dict]):
-        """The "ask as a standalone question" link: the resolved question, not merged again."""
-        answer = answer_or_raise(question, documents, [])
-        history = [*(history or []), answer.model_dump(mode="json")]
-        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
-        return history, transcript(history), receipt, ""
+    def on_view(ref: str, history: list[dict]) -> str:
+        try:
+            docs = {d.doc_id: d for d in backend.documents()}
+        except ReportQAError:
+            docs = {}
+        return viewer.source_panel(settings, list(history or []), ref or "", docs)
 
     @clean_errors
     def docs_view(selected: list[str] | None = None):
@@ -298,34 +357,38 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
 
     with gr.Blocks(title="reportqa", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         history = gr.State([])
+        receipts = gr.State([])
         gr.Markdown("## reportqa — grounded answers from your reports\n"
                     "Every figure comes with the sentence it was read from.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                doc_filter = gr.Dropdown(
-                    label="Ask only these documents", info="Leave empty to ask all documents.",
-                    multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
-                )
-                chat = gr.HTML(render.render_transcript([]), elem_id="rq-transcript", autoscroll=True,
-                               js_on_load=REASK_JS)
-                with gr.Row():
-                    question = gr.Textbox(
-                        label="Question", placeholder="How many victims did the authorities rescue?",
-                        max_lines=4, scale=5, elem_id="rq-question", max_length=settings.max_question_chars,
-                    )
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="rq-ask")
-                gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
-                with gr.Row():
-                    clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
-                # Driven by the "ask as a standalone question" links in the transcript.
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        chat = gr.HTML(turn.render_transcript([]), elem_id="rq-transcript", js_on_load=REASK_JS + VIEW_JS)
+                        with gr.Row(elem_id="rq-ask-row"):
+                            question = gr.Textbox(
+                                show_label=False, placeholder="Ask a question, e.g. How many victims did the "
+                                "authorities rescue?  (Enter asks)", lines=1, max_lines=4, scale=5,
+                                elem_id="rq-question", max_length=settings.max_question_chars, submit_btn=False,
+                            )
+                            ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="rq-ask")
+                        ask_note = gr.HTML("", elem_id="rq-ask-note")
+                        with gr.Row():
+                            gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
+                        clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
+                    with gr.Column(scale=2, min_width=320, elem_id="rq-viewer-col"):
+                        doc_filter = gr.Dropdown(
+                            label="Ask only these documents", info="Leave empty to ask all documents.",
+                            multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
+                        )
+                        view_panel = gr.HTML(viewer.EMPTY_PANEL, elem_id="rq-viewer")
+                # Driven by the links and buttons in the transcript (REASK_JS, VIEW_JS).
                 reask_q = gr.Textbox(elem_id="rq-reask-q", elem_classes=["rq-hidden"], container=False,
                                      show_label=False)
                 reask_btn = gr.Button("reask", elem_id="rq-reask-btn", elem_classes=["rq-hidden"])
-                with gr.Accordion("Copy answer receipt (JSON)", open=False):
-                    receipt_box = gr.Code(
-                        value="", language="json", label="Answer receipt", buttons=["copy", "download"],
-                        interactive=False, elem_id="rq-receipt", max_lines=30,
-                    )
+                view_ref = gr.Textbox(elem_id="rq-view-ref", elem_classes=["rq-hidden"], container=False,
+                                      show_label=False)
+                view_btn = gr.Button("view", elem_id="rq-view-btn", elem_classes=["rq-hidden"])
             with gr.Tab("Documents", id="documents"):
                 docs_summary = gr.Markdown("", elem_id="rq-docs-summary")
                 docs_table = gr.Dataframe(
@@ -346,13 +409,21 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
                 evaluation.build_tab(settings, backend, outputs_dir(settings))
 
         docs_outputs = [docs_table, doc_filter, remove_pick, docs_summary]
-        ask_args = dict(fn=on_ask, inputs=[question, doc_filter, history],
-                        outputs=[history, chat, receipt_box, question], api_visibility="private")
-        ask_btn.click(**ask_args)
-        question.submit(**ask_args)
-        reask_btn.click(on_reask, inputs=[reask_q, doc_filter, history],
-                        outputs=[history, chat, receipt_box, reask_q], api_visibility="private")
-        clear_btn.click(on_clear, outputs=[history, chat, receipt_box], api_visibility="private", queue=False)
+        # The Ask button is off while an answer is on its way (and back on whatever happened).
+        busy = dict(fn=lambda: gr.Button(interactive=False, value="Asking…"), outputs=[ask_btn], queue=False,
+                    api_visibility="private")
+        idle = dict(fn=lambda: gr.Button(interactive=True, value="Ask"), outputs=[ask_btn], queue=False,
+                    api_visibility="private")
+        ask_args = dict(fn=on_ask, inputs=[question, doc_filter, history, receipts],
+                        outputs=[history, receipts, chat, question, ask_note], api_visibility="private",
+                        show_progress="minimal")
+        ask_btn.click(**busy).then(**ask_args).then(**idle)
+        question.submit(**busy).then(**ask_args).then(**idle)
+        reask_btn.click(on_reask, inputs=[reask_q, doc_filter, history, receipts],
+                        outputs=[history, receipts, chat, reask_q, ask_note], api_visibility="private")
+        view_btn.click(on_view, inputs=[view_ref, history], outputs=[view_panel], api_visibility="private")
+        clear_btn.click(on_clear, outputs=[history, receipts, chat, view_panel, ask_note], api_visibility="private",
+                        queue=False)
         # Writers share one concurrency slot: uploads and removals wait in line instead of failing.
         upload.upload(on_upload, inputs=[upload, doc_filter],
                       outputs=[upload_status, *docs_outputs, upload], concurrency_limit=1,

@@ -88,16 +88,20 @@ def test_library_errors_become_clean_gr_errors(app):
 def test_chat_appends_to_history_and_an_error_leaves_it_alone(app):
     demo, _ = app
     on_ask = handler(demo, "on_ask")
-    history, html, receipt, cleared = on_ask("How many victims?", [], [])
-    assert len(history) == 1 and cleared == ""
-    assert "<mark>" + SENTENCE + "</mark>" in html
-    r = json.loads(receipt)
+    history, receipts, html, cleared, note = on_ask("How many victims?", [], [], [])
+    assert len(history) == 1 and len(receipts) == 1 and cleared == "" and note == ""
+    assert "<mark>" + SENTENCE.replace("358", '<mark class="rq-fig">358</mark>') + "</mark>" in html
+    r = json.loads(receipts[0])
     assert r["question"] == "How many victims?" and r["documents"][0]["doc_id"] == "0123456789abcdef"
-    with pytest.raises(gr.Error):
-        on_ask("empty", [], history)
-    assert len(history) == 1  # the handler raised before producing a new history
-    history2, html2, _, _ = on_ask("Again?", None, history)
-    assert len(history2) == 2 and html2.index("How many victims?") < html2.index("Again?")
+    assert 'class="rq-copy"' in html  # the turn carries its own receipt
+    # A refused question: one inline note, nothing else changes (no toast, no error pills).
+    for bad, said in (("   ", "Type a question first."), ("empty", "the question is empty"), ("crash", INTERNAL_ERROR)):
+        out = on_ask(bad, [], history, receipts)
+        assert all(isinstance(o, type(gr.skip())) for o in out[:4]) and said in out[4]
+    assert "/secret" not in on_ask("crash", [], history, receipts)[4]
+    history2, receipts2, html2, _, _ = on_ask("Again?", None, history, receipts)
+    assert len(history2) == 2 and len(receipts2) == 2 and html2.index("How many victims?") < html2.index("Again?")
+    assert html2.count('class="rq-copy"') == 2
 
 
 def test_uploads_are_checked_against_extension_and_size_before_ingesting(tmp_path):
@@ -185,9 +189,9 @@ def test_ask_api_keeps_one_history_per_session_id(app):
 
 def test_chat_passes_the_thread_and_reask_starts_from_no_history(app):
     demo, qa = app
-    history, _, _, _ = handler(demo, "on_ask")("How many victims?", [], [])
-    handler(demo, "on_ask")("And in 2021?", ["seed"], history)
+    history, receipts, _, _, _ = handler(demo, "on_ask")("How many victims?", [], [], [])
+    handler(demo, "on_ask")("And in 2021?", ["seed"], history, receipts)
     assert len(qa.histories[-1]) == 1 and qa.calls[-1] == ("And in 2021?", ["seed"])
-    history2, html, _, cleared = handler(demo, "on_reask")("How many victims in 2021?", ["seed"], history)
+    history2, _, html, cleared, _ = handler(demo, "on_reask")("How many victims in 2021?", ["seed"], history, receipts)
     assert qa.histories[-1] == [] and len(history2) == 2 and cleared == ""
     assert handler(demo, "on_clear")()[0] == []
