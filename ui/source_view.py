@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -142,17 +142,33 @@ def test_parse_auth():
         parse_auth("nopassword")
 
 
-def test_evaluation_tab_runs_a_bundled_gold_file_and_offers_the_outputs(app, tmp_path):
+def test_evaluation_tab_lists_only_runnable_gold_files_and_says_what_the_others_need(app, tmp_path):
     demo, qa = app
     from ui.evaluation import bundled_gold_files
 
     assert "examples.jsonl" in bundled_gold_files()
-    summary, chart, rows, files = handler(demo, "on_run")("examples.jsonl", None)
-    # The fake store is empty, so every question is skipped and reported as a data error.
-    assert ["questions", "0"] in summary
-    assert any(row[0] == "data error" for row in summary)
-    assert chart.endswith("accuracy_by_type.png") and Path(chart).exists()
-    assert rows == []
+    pick, needs = handler(demo, "refresh")()
+    # The fake store is empty: no bundled file can run, and each says which reports it needs.
+    assert pick.choices == [] and "examples.jsonl" in needs and "cambodia-trafficking-2021-brief" in needs
+    with pytest.raises(gr.Error, match="None of its questions can run: add .*cambodia"):
+        handler(demo, "on_run")("examples.jsonl", None)
+
+
+def test_evaluation_tab_runs_a_gold_file_and_puts_a_one_line_summary_on_top(app, tmp_path):
+    demo, qa = app
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "manifest.json").write_text(json.dumps({"generation": 1, "documents": {"0123456789abcdef": {
+        "doc_id": "0123456789abcdef", "title": "Seed", "source": "/r/seed.md", "stem": "seed", "sentences": 1,
+        "ingested_at": "2024-01-01T00:00:00+00:00"}}}), encoding="utf-8")
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text(json.dumps({"id": "q1", "question": "How many victims?", "answer": 358,
+                                "evidence": [SENTENCE]}) + "\n", encoding="utf-8")
+    line, chart, latency, rows, summary, files = handler(demo, "on_run")(None, str(gold))
+    assert line.startswith("**Accuracy 100.0%** (1 of 1)") and "skipped" not in line
+    assert chart.endswith("accuracy_by_type.png") and Path(chart).exists() and Path(latency).exists()
+    assert rows == [["correct", "How many victims?", "358", "358", rows[0][4]]]
+    assert ["questions", "1"] in summary
     names = [Path(f).name for f in files]
     assert names[:4] == ["summary.json", "results.csv", "report.html", "accuracy_by_type.png"]
     assert all(Path(f).is_relative_to((tmp_path / "data" / "eval-runs").resolve()) for f in files)
