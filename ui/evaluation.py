@@ -139,10 +139,11 @@ def build_tab(settings: Settings, backend, out_root: Path):
     run_btn = gr.Button("Run evaluation", variant="primary", elem_id="rq-eval-run")
     summary_md = gr.Markdown("", elem_id="rq-eval-line")
     with gr.Row():
+        # Hidden until a run has drawn them: empty picture frames explain nothing.
         chart = gr.Image(label="Accuracy by answer type", type="filepath", interactive=False, show_label=False,
-                         elem_id="rq-eval-chart")
+                         elem_id="rq-eval-chart", visible=False)
         latency = gr.Image(label="Latency", type="filepath", interactive=False, show_label=False,
-                           elem_id="rq-eval-latency")
+                           elem_id="rq-eval-latency", visible=False)
     results_df = gr.Dataframe(headers=TABLE_HEADERS, interactive=False, wrap=True, column_widths=COLUMN_WIDTHS,
                               label="Questions (failures first)", elem_id="rq-eval-results")
     with gr.Accordion("All figures and downloads", open=False):
@@ -178,9 +179,9 @@ def build_tab(settings: Settings, backend, out_root: Path):
         paths = write_report(run, run_folder(out_root, gold))
         files = [str(paths[name]) for name in DOWNLOADS if name in paths and Path(paths[name]).exists()]
         lat = paths.get("latency.png")
-        return (summary_line(run.summary), str(paths["accuracy_by_type.png"]),
-                str(lat) if lat and Path(lat).exists() else None, table_rows(run.results),
-                summary_table(run.summary), files)
+        lat = str(lat) if lat and Path(lat).exists() else None
+        return (summary_line(run.summary), gr.Image(str(paths["accuracy_by_type.png"]), visible=True),
+                gr.Image(lat, visible=lat is not None), table_rows(run.results), summary_table(run.summary), files)
 
     # One evaluation at a time: it is long and CPU-heavy, and chat must stay responsive.
     run_btn.click(on_run, inputs=[gold_pick, gold_upload],

@@ -7,8 +7,10 @@ question is escaped before markup is added.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from reportqa.models import Answer, Citation, Understood
 from reportqa.numbers import format_number
@@ -17,12 +19,9 @@ from ui.render import (
     KIND_LABELS, _OPERAND, anchor_id, answer_text_html, citation_card, esc, format_value, mark_figures, ref_link,
 )
 
-# How an operation reads in front of its measure ("change in calls"); data, not logic.
-OPERATION_WORDS = {
-    "difference": "change in", "percent_change": "percent change in", "sum": "total of", "ratio": "share of",
-    "count": "number of", "compare": "comparison of", "which_year": "year of", "years_between": "years between",
-    "complement": "rest of", "rate_of_base": "rate applied to",
-}
+# How an operation reads in front of its measure ("change in calls"): data, beside this module.
+OPERATION_WORDS = {k: v for k, v in json.loads(Path(__file__).with_name("operation_words.json").read_text(
+    encoding="utf-8")).items() if not k.startswith("_")}
 LONG_TITLE = 48
 # A minus between operands: one style (the typographic minus) whatever the engine wrote.
 _MINUS = re.compile(r"(?<=\s)-(?=\s)")
