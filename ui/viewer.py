@@ -20,7 +20,7 @@ from ui.turn import is_bare_heading
 
 log = logging.getLogger(__name__)
 
-EMPTY_PANEL = ('<div class="rq-viewer-empty">Click <b>See on page</b> under a source to open it here, '
+EMPTY_PANEL = ('<div class="rq-viewer-empty">Click <b>See on page</b> (or <b>Show in document</b>) under a source to open it here, '
                "at the place the figure was read from.</div>")
 MARGIN_PT = 60  # points of page kept above and below the cited lines in the close-up
 
