@@ -153,7 +153,7 @@ def ingest(
                           str(r.sentences), escape(note))
         wide = Console(width=max(out.width, 120)) if not out.is_terminal else out
         wide.print(table)
-        out.print(
+        wide.print(
             " · ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("seconds",))
             + f" · {elapsed:.1f}s"
         )

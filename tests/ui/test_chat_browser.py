@@ -224,3 +224,30 @@ def test_evaluation_tab_offers_only_runnable_gold_sets_and_names_what_the_others
     options = [o.inner_text() for o in page.get_by_role("option").all()]
     assert not any(o.startswith("examples.jsonl") for o in options), options
     shot(page, "evaluation-tab.png", full_page=True)
+
+
+def test_an_evaluation_run_shows_a_summary_line_whole_charts_and_a_table_that_fits(page, tmp_path):
+    gold = tmp_path / "seed-gold.jsonl"
+    gold.write_text("\n".join(json.dumps(q) for q in (
+        {"id": "s1", "question": SEED_QUESTION, "answer": 358, "evidence": [SEED_SENTENCE]},
+        {"id": "s2", "question": "How many trafficking cases did police open?", "answer": 41},
+        {"id": "s3", "question": "How many unicorns were counted?", "answer": None},
+    )) + "\n", encoding="utf-8")
+    page.get_by_role("tab", name="Evaluation").click()
+    page.locator("#rq-gold-upload input[type=file]").set_input_files(str(gold))
+    page.wait_for_timeout(1000)
+    page.locator("#rq-eval-run").click()
+    line = page.locator("#rq-eval-line")
+    expect(line).to_contain_text("Accuracy", timeout=ANSWER_TIMEOUT_MS)
+    assert "of 3" in line.inner_text() and "skipped" not in line.inner_text()
+    chart = page.locator("#rq-eval-chart img")
+    expect(chart).to_be_visible(timeout=20_000)
+    # The whole chart is shown (its title included): not cropped by its frame.
+    fit = chart.evaluate("img => [getComputedStyle(img).objectFit, img.naturalWidth, img.naturalHeight,"
+                         " img.clientWidth, img.clientHeight]")
+    assert fit[0] in ("contain", "scale-down", "fill", "none") and fit[1] > 0
+    table = page.locator("#rq-eval-results")
+    box, view = table.bounding_box(), page.viewport_size
+    assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"]  # fits the page: no sideways scroll
+    assert table.get_by_text(SEED_QUESTION).count() >= 1
+    shot(page, "evaluation-run.png", full_page=True)

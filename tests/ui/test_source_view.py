@@ -89,3 +89,26 @@ def test_panel_shows_the_page_for_an_unchanged_pdf_and_the_text_when_it_changed(
     changed = viewer.source_panel(settings, history, "0:c:1", {doc_id: info})
     assert "data:image/png" not in changed and "has changed" in changed and '<mark class="rq-fig">4,212</mark>' in changed
     assert "cleared conversation" in viewer.source_panel(settings, history, "3:c:1", {doc_id: info})
+
+
+def test_a_cited_table_cell_is_boxed_on_its_pdf_page(tmp_path):
+    from eval.table_fixtures import FIXTURES
+    from reportqa.models import Cell
+
+    pdf = tmp_path / "ruled-results.pdf"
+    pdf.write_bytes(FIXTURES["ruled-results.pdf"]())
+    import pdfplumber
+
+    with pdfplumber.open(str(pdf)) as doc:
+        word = next(w for w in doc.pages[0].extract_words() if w["text"] == "187")
+    cell = Cell(text="187", start=0, end=3, row=1, column=2, page=1)
+    c = cite("Suspects arrested | 140 | 187 | 295", page=1, cell=cell)
+    page = source_view.pdf_page_view(pdf, c, [])
+    assert page is not None and page.figure_boxes
+    x0, top, x1, bottom = page.figure_boxes[0]
+    assert abs(x0 - word["x0"]) < 1 and abs(top - word["top"]) < 1
+    # A stored box (the PDF reader's Cell.bbox, once the store records it) is used as it is.
+    if "bbox" in Cell.model_fields:
+        boxed = cite("Suspects arrested | 140 | 187 | 295", page=1,
+                     cell=Cell(text="187", start=0, end=3, row=1, column=2, page=1, bbox=(10.0, 20.0, 30.0, 40.0)))
+        assert source_view.pdf_page_view(pdf, boxed, []).figure_boxes == [(10.0, 20.0, 30.0, 40.0)]
