@@ -191,3 +191,9 @@ def test_an_error_shows_its_message_and_keeps_the_history(page):
     assert transcript.locator("#rq-1").count() == 0
     ask(page, "How many trafficking cases did police open?", 1)
     assert transcript.locator(".rq-turn").count() == 2
+
+
+def test_serve_prints_one_ready_line_and_no_share_advice(ui_server):
+    log = (ui_server.work / "serve.log").read_text(encoding="utf-8")
+    assert f"reportqa is ready: open {ui_server.url.rstrip('/')}" in log
+    assert "share=True" not in log and "Running on local URL" not in log
