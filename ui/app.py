@@ -217,7 +217,7 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
                 with gr.Row(equal_height=False):
-                    with gr.Column(scale=5, min_width=420):
+                    with gr.Column(scale=1, min_width=420):
                         chat = gr.HTML(turn.render_transcript([]), elem_id="rq-transcript", js_on_load=REASK_JS + VIEW_JS)
                         with gr.Row(elem_id="rq-ask-row"):
                             question = gr.Textbox(
@@ -230,7 +230,7 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
                         with gr.Row():
                             gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
                         clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
-                    with gr.Column(scale=4, min_width=320, elem_id="rq-viewer-col"):
+                    with gr.Column(scale=1, min_width=320, elem_id="rq-viewer-col"):
                         doc_filter = gr.Dropdown(
                             label="Ask only these documents", info="Leave empty to ask all documents.",
                             multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",

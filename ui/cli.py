@@ -144,14 +144,17 @@ def ingest(
         # Paths shown whole (relative when under the working folder), folded rather than cut:
         # two files must never both read "examples/reports/cambodia…".
         table = Table("file", "status", "sentences", "note")
-        table.columns[0].overflow = "fold"
+        shown = [escape(shown_path(r.path)) for r in results]
+        table.columns[0].no_wrap = True
+        table.columns[0].min_width = max((len(p) for p in shown), default=4)
         table.columns[3].overflow = "fold"
         for r in results:
             note = r.reason or "; ".join(r.warnings) or (r.title or "")
             style = {"failed": "red", "skipped": "yellow"}.get(r.status, "")
             table.add_row(escape(shown_path(r.path)), f"[{style}]{r.status}[/{style}]" if style else r.status,
                           str(r.sentences), escape(note))
-        wide = Console(width=max(out.width, 120)) if not out.is_terminal else out
+        width = table.columns[0].min_width + 80  # the whole path, then status, count and a readable note
+        wide = out if out.is_terminal and out.width >= width else Console(width=max(out.width, width))
         wide.print(table)
         wide.print(
             " · ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("seconds",))
