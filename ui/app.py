@@ -14,25 +14,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
-import shutil
-import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import gradio as gr
 
 from reportqa.errors import BadInput, ReportQAError
-from reportqa.models import Answer, DocumentInfo, IngestResult
+from reportqa.models import Answer, DocumentInfo
 from reportqa.settings import Settings
-from ui import evaluation, render
-from ui.errors import clean_errors, raise_clean
+from ui import documents, evaluation, render, turn, viewer
+from ui.backend import MB, Backend, outputs_dir, safe_name, uploads_dir  # noqa: F401 (re-exported for tests)
+
+__all__ = ["Backend", "build_app", "parse_auth", "queue_options", "safe_name", "serve"]
+from ui.errors import INTERNAL_ERROR, clean_errors, raise_clean
 from ui.sessions import Sessions
 
 log = logging.getLogger(__name__)
 
 CSS_PATH = Path(__file__).with_name("style.css")
-MB = 1024 * 1024
 
 # Questions the bundled example reports (examples/reports) can answer, one of each kind.
 EXAMPLE_QUESTIONS = [
@@ -65,151 +63,49 @@ element.addEventListener('click', (event) => {
 """
 
 
-def uploads_dir(settings: Settings) -> Path:
-    """Where uploaded reports are kept (the store keeps only their text)."""
-    return Path(settings.data_dir).resolve() / "uploads"
+# Clicks inside the transcript: "See on page" opens the source panel (through a hidden box and
+# button, like the re-ask link), "Copy receipt" copies that turn's receipt. New turns keep the
+# transcript scrolled to its end, so the newest answer sits just above the question box.
+VIEW_JS = """
+element.addEventListener('click', (event) => {
+  const see = event.target.closest('.rq-see');
+  if (see) {
+    event.preventDefault();
+    const box = document.querySelector('#rq-view-ref textarea, #rq-view-ref input');
+    if (!box) return;
+    box.value = see.dataset.ref;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(() => document.querySelector('#rq-view-btn').click(), 100);
+    return;
+  }
+  const copy = event.target.closest('.rq-copy');
+  if (copy) {
+    const pre = document.getElementById(copy.dataset.target);
+    const text = pre ? pre.textContent : '';
+    const done = () => { copy.textContent = 'Copied'; setTimeout(() => { copy.textContent = 'Copy receipt'; }, 1500); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, () => {});
+    } else {
+      const area = document.createElement('textarea');
+      area.value = text; document.body.appendChild(area); area.select();
+      document.execCommand('copy'); area.remove(); done();
+    }
+  }
+});
+new MutationObserver(() => {
+  const box = element.querySelector('.rq-transcript');
+  if (box) box.scrollTop = box.scrollHeight;
+}).observe(element, { childList: true, subtree: true });
+"""
 
 
-def outputs_dir(settings: Settings) -> Path:
-    """Where evaluation runs write their reports, so they can be downloaded."""
-    return Path(settings.data_dir).resolve() / "eval-runs"
-
-
-def safe_name(name: str) -> str:
-    """A file name that cannot leave the uploads folder or confuse a shell."""
-    stem, dot, ext = Path(name).name.rpartition(".")
-    if not dot:
-        stem, ext = ext, ""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "upload"
-    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)
-    return f"{stem[:100]}.{ext.lower()}" if ext else stem[:100]
-
-
-class Backend:
-    """The UI's handle on qa/ and ingest/: one QA and one Ingestor sharing model and store."""
-
-    def __init__(self, settings: Settings, qa=None, ingestor=None):
-        self.settings = settings
-        self._qa = qa
-        self._ingestor = ingestor
-        self._init_lock = threading.Lock()
-        # One writer at a time inside this process; other processes are kept out by the store lock.
-        self.write_lock = threading.Lock()
-
-    @property
-    def qa(self):
-        """The answering service, created on first use (loads the embedding model)."""
-        with self._init_lock:
-            if self._qa is None:
-                from qa.service import QA
-
-                self._qa = QA.shared(self.settings)
-            return self._qa
-
-    @property
-    def ingestor(self):
-        """The ingestor, reusing the QA's embedder and store so the model loads once."""
-        qa = self.qa
-        with self._init_lock:
-            if self._ingestor is None:
-                from ingest.pipeline import Ingestor
-
-                reader = getattr(qa, "reader", None)
-                self._ingestor = Ingestor(
-                    self.settings, embedder=getattr(qa, "embedder", None), store=getattr(reader, "store", None)
-                )
-            return self._ingestor
-
-    def documents(self) -> list[DocumentInfo]:
-        """Committed documents, sorted by title."""
-        from reportqa.store import Store
-
-        manifest = Store(self.settings).read_manifest()
-        return sorted(manifest.documents.values(), key=lambda d: (d.title.lower(), d.doc_id))
-
-    def ask(self, question: str, docs: list[str] | None = None, history: list | None = None) -> Answer:
-        """QA.answer, with an empty document filter meaning 'all documents'.
-
-        `history` (earlier Answers of this conversation) makes the question a turn of it;
-        None asks it on its own.
-        """
-        doc = list(docs) if docs else None
-        if history is None:
-            return self.qa.answer(question, doc=doc)
-        return self.qa.answer(question, doc=doc, history=history)
-
-    def receipt(self, answer: Answer) -> dict:
-        """The answer receipt, with the manifest's records of the cited documents."""
-        try:
-            docs = {d.doc_id: d for d in self.documents()}
-        except ReportQAError:
-            docs = {}
-        return render.receipt(answer, self.settings, docs)
-
-    def upload(self, paths: list[str], on_file: Callable[[int], None] | None = None) -> list[IngestResult]:
-        """Copy uploaded files into the uploads folder and ingest them; a bad file fails alone."""
-        results: list[IngestResult] = []
-        keep: list[Path] = []
-        target = uploads_dir(self.settings)
-        target.mkdir(parents=True, exist_ok=True)
-        limit = self.settings.upload_max_mb * MB
-        for p in paths:
-            src = Path(p)
-            name = safe_name(src.name)
-            if Path(name).suffix.lower() not in self.settings.allowed_extensions:
-                results.append(IngestResult(path=name, status="skipped", reason=(
-                    f"file type not accepted (accepted: {', '.join(self.settings.allowed_extensions)})")))
-            elif src.stat().st_size > limit:
-                results.append(IngestResult(path=name, status="failed", reason=(
-                    f"file is {src.stat().st_size / MB:.1f} MB, over the {self.settings.upload_max_mb:g} MB "
-                    "upload limit")))
-            else:
-                # Same name again = a new version: the ingestor replaces the document from that path.
-                dest = target / name
-                shutil.copyfile(src, dest)
-                keep.append(dest)
-        if keep:
-            results.extend(self._ingest(keep, on_file))
-        for r in results:
-            if r.status in ("failed", "skipped") and Path(r.path).parent == target:
-                Path(r.path).unlink(missing_ok=True)
-        return results
-
-    def _ingest(self, paths: list[Path], on_file: Callable[[int], None] | None) -> list[IngestResult]:
-        with self.write_lock:
-            ingestor = self.ingestor
-            done = [0]
-
-            def hook(event: str, n: int) -> None:
-                done[0] += 1
-                if on_file:
-                    on_file(done[0])
-
-            ingestor.progress = hook
-            try:
-                return ingestor.ingest(paths)
-            finally:
-                ingestor.progress = lambda event, n: None
-
-    def remove(self, doc_id: str) -> DocumentInfo:
-        """Remove a document from the store (and its uploaded file, if it was uploaded here)."""
-        with self.write_lock:
-            info = self.ingestor.remove(doc_id)
-        source = Path(info.source)
-        if source.parent == uploads_dir(self.settings):
-            source.unlink(missing_ok=True)
-        return info
+def note_html(message: str) -> str:
+    """One inline line under the question box (instead of a toast and red pills)."""
+    return f'<div class="rq-note" role="alert">{render.esc(message)}</div>' if message else ""
 
 
 def _doc_choices(docs: list[DocumentInfo]) -> list[tuple[str, str]]:
     return [(f"{d.title} ({Path(d.source).name})", d.doc_id) for d in docs]
-
-
-def _doc_rows(docs: list[DocumentInfo]) -> list[list]:
-    return [[d.title, Path(d.source).name, d.sentences, d.pages or "", d.doc_id, d.ingested_at] for d in docs]
-
-
-DOC_HEADERS = ["title", "file", "sentences", "pages", "id (content hash)", "ingested"]
 
 
 def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
@@ -246,36 +142,52 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
             sessions.append(sid, answer)
         return answer.model_dump(mode="json")
 
-    def on_ask(question: str, documents: list[str] | None, history: list[dict]):
-        answer = answer_or_raise(question, documents, list(history or []))
+    def answer_turn(question: str, documents: list[str] | None, history: list[dict], receipts: list[str],
+                    thread: list):
+        """Append one answered turn; a question the library refuses (empty, too long, unknown
+        document) gives one inline note under the box and changes nothing else."""
+        if not (question or "").strip():
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html("Type a question first.")
+        try:
+            answer = backend.ask(question, documents, thread)
+        except ReportQAError as e:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html(str(e))
+        except Exception:  # noqa: BLE001 - anything else: logged, a generic line shown
+            log.exception("unexpected error answering a question")
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), note_html(INTERNAL_ERROR)
         history = [*(history or []), answer.model_dump(mode="json")]
-        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
-        return history, transcript(history), receipt, ""
+        receipts = [*(receipts or []), json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)]
+        return history, receipts, transcript(history, receipts), "", ""
 
-    def transcript(history: list[dict]) -> str:
-        return render.render_transcript([Answer.model_validate(h) for h in history or []])
+    def on_ask(question: str, documents: list[str] | None, history: list[dict], receipts: list[str]):
+        return answer_turn(question, documents, history, receipts, list(history or []))
+
+    def on_reask(question: str, documents: list[str] | None, history: list[dict], receipts: list[str]):
+        """The "ask as a standalone question" link: the resolved question, not merged again."""
+        return answer_turn(question, documents, history, receipts, [])
+
+    def transcript(history: list[dict], receipts: list[str] | None = None) -> str:
+        return turn.render_transcript([Answer.model_validate(h) for h in history or []], receipts or [])
 
     def on_clear():
-        return [], render.render_transcript([]), ""
+        return [], [], turn.render_transcript([]), viewer.EMPTY_PANEL, ""
 
-    def on_reask(question: str, documents: list[str] | None, history: list[dict]):
-        """The "ask as a standalone question" link: the resolved question, not merged again."""
-        answer = answer_or_raise(question, documents, [])
-        history = [*(history or []), answer.model_dump(mode="json")]
-        receipt = json.dumps(backend.receipt(answer), indent=2, ensure_ascii=False)
-        return history, transcript(history), receipt, ""
+    def on_view(ref: str, history: list[dict]) -> str:
+        try:
+            docs = {d.doc_id: d for d in backend.documents()}
+        except ReportQAError:
+            docs = {}
+        return viewer.source_panel(settings, list(history or []), ref or "", docs)
 
     @clean_errors
     def docs_view(selected: list[str] | None = None):
         docs = backend.documents()
         ids = {d.doc_id for d in docs}
-        choices = _doc_choices(docs)
         kept = [s for s in (selected or []) if s in ids]
         return (
-            _doc_rows(docs),
-            gr.Dropdown(choices=choices, value=kept),
-            gr.Dropdown(choices=choices, value=None),
-            f"{len(docs)} documents, {sum(d.sentences for d in docs):,} sentences",
+            documents.documents_html(docs, backend.details(docs)),
+            gr.Dropdown(choices=_doc_choices(docs), value=kept),
+            documents.summary_line(docs),
         )
 
     @clean_errors
@@ -285,81 +197,95 @@ def build_app(settings: Settings, qa=None, ingestor=None) -> gr.Blocks:
             raise gr.Error("Choose one or more files to upload.", print_exception=False)
         total = len(paths)
         progress((0, total), desc="Reading and embedding", unit="files")
-        results = backend.upload(paths, lambda i: progress((i, total), desc="Ingested", unit="files"))
-        return (render.render_ingest_results(results), *docs_view(selected), None)
+        results = backend.upload(paths, lambda i: progress((min(i, total), total), desc="Adding", unit="files"))
+        return (documents.ingest_lines(results), *docs_view(selected), None)
 
     @clean_errors
     def on_remove(doc_id: str | None, selected: list[str] | None):
         if not doc_id:
             raise gr.Error("Pick a document to remove.", print_exception=False)
         info = backend.remove(doc_id)
-        status = f"<p>Removed <b>{render.esc(info.title)}</b> ({info.sentences} sentences).</p>"
+        status = (f'<ul class="rq-ingest-lines"><li><b>removed</b> {render.esc(info.title)} '
+                  f"({info.sentences:,} sentences)</li></ul>")
         return (status, *docs_view(selected))
 
     with gr.Blocks(title="reportqa", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         history = gr.State([])
+        receipts = gr.State([])
         gr.Markdown("## reportqa — grounded answers from your reports\n"
                     "Every figure comes with the sentence it was read from.")
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                doc_filter = gr.Dropdown(
-                    label="Ask only these documents", info="Leave empty to ask all documents.",
-                    multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
-                )
-                chat = gr.HTML(render.render_transcript([]), elem_id="rq-transcript", autoscroll=True,
-                               js_on_load=REASK_JS)
-                with gr.Row():
-                    question = gr.Textbox(
-                        label="Question", placeholder="How many victims did the authorities rescue?",
-                        max_lines=4, scale=5, elem_id="rq-question", max_length=settings.max_question_chars,
-                    )
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, elem_id="rq-ask")
-                gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
-                with gr.Row():
-                    clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
-                # Driven by the "ask as a standalone question" links in the transcript.
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=420):
+                        chat = gr.HTML(turn.render_transcript([]), elem_id="rq-transcript", js_on_load=REASK_JS + VIEW_JS)
+                        with gr.Row(elem_id="rq-ask-row"):
+                            question = gr.Textbox(
+                                show_label=False, placeholder="Ask a question, e.g. How many victims did the "
+                                "authorities rescue?  (Enter asks)", lines=1, max_lines=4, scale=5,
+                                elem_id="rq-question", max_length=settings.max_question_chars, submit_btn=False,
+                            )
+                            ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="rq-ask")
+                        ask_note = gr.HTML("", elem_id="rq-ask-note")
+                        with gr.Row():
+                            gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
+                        clear_btn = gr.Button("Clear conversation", size="sm", elem_id="rq-clear")
+                    with gr.Column(scale=1, min_width=320, elem_id="rq-viewer-col"):
+                        doc_filter = gr.Dropdown(
+                            label="Ask only these documents", info="Leave empty to ask all documents.",
+                            multiselect=True, choices=[], value=[], elem_id="rq-doc-filter",
+                        )
+                        view_panel = gr.HTML(viewer.EMPTY_PANEL, elem_id="rq-viewer")
+                # Driven by the links and buttons in the transcript (REASK_JS, VIEW_JS).
                 reask_q = gr.Textbox(elem_id="rq-reask-q", elem_classes=["rq-hidden"], container=False,
                                      show_label=False)
                 reask_btn = gr.Button("reask", elem_id="rq-reask-btn", elem_classes=["rq-hidden"])
-                with gr.Accordion("Copy answer receipt (JSON)", open=False):
-                    receipt_box = gr.Code(
-                        value="", language="json", label="Answer receipt", buttons=["copy", "download"],
-                        interactive=False, elem_id="rq-receipt", max_lines=30,
-                    )
+                view_ref = gr.Textbox(elem_id="rq-view-ref", elem_classes=["rq-hidden"], container=False,
+                                      show_label=False)
+                view_btn = gr.Button("view", elem_id="rq-view-btn", elem_classes=["rq-hidden"])
             with gr.Tab("Documents", id="documents"):
                 docs_summary = gr.Markdown("", elem_id="rq-docs-summary")
-                docs_table = gr.Dataframe(
-                    headers=DOC_HEADERS, datatype="str", interactive=False, elem_id="rq-docs", wrap=True,
-                    column_widths=["34%", "22%", "9%", "7%", "14%", "14%"],
-                )
+                docs_list = gr.HTML(documents.documents_html([], {}), elem_id="rq-docs", js_on_load=documents.REMOVE_JS)
                 upload = gr.File(
-                    label=(f"Upload reports ({', '.join(settings.allowed_extensions)}; "
+                    label=(f"Add reports ({', '.join(t.lstrip('.') for t in settings.allowed_extensions)}; "
                            f"up to {settings.upload_max_mb:g} MB each)"),
                     file_count="multiple", file_types=list(settings.allowed_extensions), elem_id="rq-upload",
                     height=140,
                 )
                 upload_status = gr.HTML("", elem_id="rq-upload-status")
-                with gr.Row():
-                    remove_pick = gr.Dropdown(label="Document to remove", choices=[], scale=4, elem_id="rq-remove-pick")
-                    remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="rq-remove")
-            with gr.Tab("Evaluation", id="evaluation"):
-                evaluation.build_tab(settings, backend, outputs_dir(settings))
+                remove_ref = gr.Textbox(elem_id="rq-remove-ref", elem_classes=["rq-hidden"], container=False,
+                                        show_label=False)
+                remove_btn = gr.Button("remove", elem_id="rq-remove-btn", elem_classes=["rq-hidden"])
+            with gr.Tab("Evaluation", id="evaluation") as eval_tab:
+                eval_refresh, eval_outputs = evaluation.build_tab(settings, backend, outputs_dir(settings))
 
-        docs_outputs = [docs_table, doc_filter, remove_pick, docs_summary]
-        ask_args = dict(fn=on_ask, inputs=[question, doc_filter, history],
-                        outputs=[history, chat, receipt_box, question], api_visibility="private")
-        ask_btn.click(**ask_args)
-        question.submit(**ask_args)
-        reask_btn.click(on_reask, inputs=[reask_q, doc_filter, history],
-                        outputs=[history, chat, receipt_box, reask_q], api_visibility="private")
-        clear_btn.click(on_clear, outputs=[history, chat, receipt_box], api_visibility="private", queue=False)
+        docs_outputs = [docs_list, doc_filter, docs_summary]
+        # The Ask button is off while an answer is on its way (and back on whatever happened).
+        busy = dict(fn=lambda: gr.Button(interactive=False, value="Asking…"), outputs=[ask_btn], queue=False,
+                    api_visibility="private")
+        idle = dict(fn=lambda: gr.Button(interactive=True, value="Ask"), outputs=[ask_btn], queue=False,
+                    api_visibility="private")
+        ask_args = dict(fn=on_ask, inputs=[question, doc_filter, history, receipts],
+                        outputs=[history, receipts, chat, question, ask_note], api_visibility="private",
+                        show_progress="minimal")
+        ask_btn.click(**busy).then(**ask_args).then(**idle)
+        question.submit(**busy).then(**ask_args).then(**idle)
+        reask_btn.click(on_reask, inputs=[reask_q, doc_filter, history, receipts],
+                        outputs=[history, receipts, chat, reask_q, ask_note], api_visibility="private")
+        view_btn.click(on_view, inputs=[view_ref, history], outputs=[view_panel], api_visibility="private")
+        clear_btn.click(on_clear, outputs=[history, receipts, chat, view_panel, ask_note], api_visibility="private",
+                        queue=False)
         # Writers share one concurrency slot: uploads and removals wait in line instead of failing.
+        # One progress bar, on the status line (not one overlay per output).
         upload.upload(on_upload, inputs=[upload, doc_filter],
                       outputs=[upload_status, *docs_outputs, upload], concurrency_limit=1,
-                      concurrency_id="store-writer", api_visibility="private")
-        remove_btn.click(on_remove, inputs=[remove_pick, doc_filter], outputs=[upload_status, *docs_outputs],
-                         concurrency_limit=1, concurrency_id="store-writer", api_visibility="private")
+                      concurrency_id="store-writer", api_visibility="private", show_progress_on=[upload_status])
+        remove_btn.click(on_remove, inputs=[remove_ref, doc_filter], outputs=[upload_status, *docs_outputs],
+                         concurrency_limit=1, concurrency_id="store-writer", api_visibility="private",
+                         show_progress_on=[upload_status])
         demo.load(docs_view, inputs=[doc_filter], outputs=docs_outputs, api_visibility="private")
+        # Which gold files can run depends on what is stored: asked again each time the tab opens.
+        eval_tab.select(eval_refresh, outputs=eval_outputs, api_visibility="private")
         gr.api(ask, api_name="ask")
 
     # A full queue makes the browser say "This application is currently busy. Please try again."
@@ -387,6 +313,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: s
     os.environ.setdefault("GRADIO_TEMP_DIR", str(Path(settings.data_dir).resolve() / "ui-cache"))
     demo = build_app(settings)
     backend: Backend = demo.rq_backend
+    print("reportqa: loading the embedding model and the store…", flush=True)
     backend.qa  # load the model now, not on the first question  # noqa: B018
     served = [uploads_dir(settings), outputs_dir(settings)]
     for folder in served:
@@ -408,5 +335,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, auth: s
         pwa=False,
         enable_monitoring=False,
         show_error=False,
-        quiet=False,
+        quiet=True,  # Gradio's "set share=True" advice means nothing here; one line of our own instead
+        prevent_thread_lock=True,
     )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    url = f"http://{shown}:{demo.server_port or port}"
+    print(f"reportqa is ready: open {url}", flush=True)
+    demo.block_thread()

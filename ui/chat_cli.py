@@ -11,39 +11,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 
 from reportqa.errors import ReportQAError
-from reportqa.models import Answer
+
+if TYPE_CHECKING:  # the models load only when a conversation starts: `reportqa --help` stays quick
+    from reportqa.models import Answer
 
 HELP = "Ask a question; follow-ups use the conversation. /clear new conversation · /standalone · /quit"
 
 
 def print_answer(out: Console, answer: Answer) -> None:
-    """The answer, how it was understood, the computation and the sources."""
-    out.print(answer.text, highlight=False, markup=False)
-    u = answer.understood
-    if u is not None:
-        line = f"understood as: {u.line}"
-        if u.follow_up and u.carried:
-            line += f" (took from turn {u.from_turn}: {'; '.join(u.carried)})"
-        out.print(line, style="dim", highlight=False, markup=False)
-        if u.not_carried:
-            out.print("could not carry over: " + "; ".join(u.not_carried), style="yellow", highlight=False,
-                      markup=False)
-    if answer.computation:
-        out.print(f"computed: {answer.computation.formula} = {answer.computation.result:g}", highlight=False,
-                  markup=False)
-    sources = answer.citations or answer.related
-    if sources:
-        out.print("related sentences:" if not answer.citations else "sources:", style="dim")
-    for i, c in enumerate(sources, 1):
-        where = (f"{c.title} ({c.file}" + (f", p. {c.page}" if c.page else "")
-                 + f", sentence {c.sentence_index}, chars {c.start}-{c.end})")
-        out.print(f"[{i}] {where}\n    “{c.text}”", highlight=False, markup=False)
+    """The answer, how it was understood, and the sources, as plain text (ui/plain.py)."""
+    from ui.plain import answer_lines
+
+    for text, style in answer_lines(answer, understood=True):
+        out.print(text, style=style or None, highlight=False, markup=False)
 
 
 def run_chat(qa, lines, out: Console, err: Console, doc: list[str] | None = None, prompt: bool = False) -> int:
@@ -88,11 +74,16 @@ def chat(
     data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Store folder (default: REPORTQA_DATA_DIR)."),
 ) -> None:
     """An interactive conversation: follow-up questions are resolved against the earlier turns."""
-    from qa.service import QA
     from reportqa.settings import Settings
+    from ui import precheck
 
     settings = Settings(**({"data_dir": data_dir} if data_dir else {}))
     out, err = Console(), Console(stderr=True)
+    if problem := precheck.unknown_documents(doc or [], precheck.committed_documents(precheck.data_dir_of(data_dir))):
+        err.print(f"[red]error:[/red] {problem}", highlight=False, markup=True)  # before the model loads
+        raise typer.Exit(2)
+    from qa.service import QA
+
     qa = QA(settings)
     qa.resolve_docs(doc or None)  # an unknown document fails now, not at the first question
     interactive = sys.stdin.isatty()

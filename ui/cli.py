@@ -17,12 +17,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 from rich.markup import escape
 from rich.table import Table
 
 from reportqa import offline
 from reportqa.errors import ReportQAError
-from reportqa.settings import Settings
+from reportqa.file_types import FILE_TYPES
+from ui import precheck
 
 out = Console()
 err = Console(stderr=True)
@@ -48,10 +50,34 @@ def clean_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def _untyped_flags(params: list) -> list:
+    # Typer's help prints a type column; for an on/off flag it reads "<bool>", which means
+    # nothing to a reader (the flag takes no value), so flags get an empty metavar.
+    for p in params:
+        if getattr(p, "is_flag", False) and p.metavar is None:
+            p.metavar = ""
+    return params
+
+
+class FlagCommand(TyperCommand):
+    def get_params(self, ctx):
+        return _untyped_flags(super().get_params(ctx))
+
+
+class FlagGroup(TyperGroup):
+    def get_params(self, ctx):
+        return _untyped_flags(super().get_params(ctx))
+
+
 class CLI(typer.Typer):
     """A Typer app whose commands and callbacks all go through `clean_errors`."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("cls", FlagGroup)
+        super().__init__(*args, **kwargs)
+
     def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", FlagCommand)
         register = super().command(*args, **kwargs)
         return lambda fn: register(clean_errors(fn))
 
@@ -65,21 +91,27 @@ docs_app = CLI(help="List or remove ingested documents.", invoke_without_command
 app.add_typer(docs_app, name="docs")
 
 
-def settings_from_env(data_dir: Optional[Path] = None) -> Settings:
+def settings_from_env(data_dir: Optional[Path] = None):
+    """The one Settings object (imported here: pydantic takes longer than a newcomer's error may)."""
+    from reportqa.settings import Settings
+
     overrides = {"data_dir": data_dir} if data_dir else {}
     return Settings(**overrides)
 
 
+TYPES = ", ".join(t.lstrip(".") for t in FILE_TYPES)
+
 DataDir = typer.Option(None, "--data-dir", help="Store folder (default: REPORTQA_DATA_DIR or ./data).")
 
 
-@app.command()
+@app.command(help=f"Add reports to the store ({TYPES}). Unchanged files are skipped.")
 def ingest(
-    paths: list[Path] = typer.Argument(..., help="Files or folders (searched recursively)."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH...", help="Files or folders (searched recursively)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
-    """Add reports to the store (txt, md, html, pdf, docx). Unchanged files are skipped."""
+    if problem := precheck.missing_paths(paths):
+        fail(problem)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ingest.pipeline import Ingestor, expand_paths
@@ -109,17 +141,34 @@ def ingest(
     if as_json:
         print(json.dumps({"summary": summary, "files": [r.model_dump() for r in results]}, indent=1))
     else:
+        # Paths shown whole (relative when under the working folder), folded rather than cut:
+        # two files must never both read "examples/reports/cambodia…".
         table = Table("file", "status", "sentences", "note")
+        shown = [escape(shown_path(r.path)) for r in results]
+        table.columns[0].no_wrap = True
+        table.columns[0].min_width = max((len(p) for p in shown), default=4)
+        table.columns[3].overflow = "fold"
         for r in results:
             note = r.reason or "; ".join(r.warnings) or (r.title or "")
             style = {"failed": "red", "skipped": "yellow"}.get(r.status, "")
-            table.add_row(r.path, f"[{style}]{r.status}[/{style}]" if style else r.status, str(r.sentences), note)
-        out.print(table)
-        out.print(
+            table.add_row(escape(shown_path(r.path)), f"[{style}]{r.status}[/{style}]" if style else r.status,
+                          str(r.sentences), escape(note))
+        width = table.columns[0].min_width + 80  # the whole path, then status, count and a readable note
+        wide = out if out.is_terminal and out.width >= width else Console(width=max(out.width, width))
+        wide.print(table)
+        wide.print(
             " · ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("seconds",))
             + f" · {elapsed:.1f}s"
         )
     raise typer.Exit(1 if summary["failed"] else 0)
+
+
+def shown_path(path: str) -> str:
+    """`path` relative to the working folder when it is under it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @docs_app.callback()
@@ -147,12 +196,17 @@ def docs(
 
 @app.command()
 def ask(
-    question: str = typer.Argument(..., help="The question, in quotes."),
+    question: str = typer.Argument(..., metavar="QUESTION", help="The question, in quotes."),
     doc: Optional[list[str]] = typer.Option(None, "--doc", help="Only this document (content id or file stem); repeatable."),
     as_json: bool = typer.Option(False, "--json", help="Print the Answer as JSON (with citation offsets)."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Answer a question from the ingested reports, with numbered citations."""
+    # A newcomer's mistakes are answered before settings, models or the store load (ui/precheck.py).
+    if problem := precheck.question_problem(question):
+        fail(problem)
+    if problem := precheck.unknown_documents(doc or [], precheck.committed_documents(precheck.data_dir_of(data_dir))):
+        fail(problem)
     from qa.service import QA
 
     settings = settings_from_env(data_dir)
@@ -160,20 +214,15 @@ def ask(
     if as_json:
         print(answer.model_dump_json(indent=1))
         return
-    out.print(answer.text, highlight=False, markup=False)
-    if answer.computation:
-        out.print(f"computed: {answer.computation.formula} = {answer.computation.result:g}", highlight=False, markup=False)
-    sources = answer.citations or answer.related
-    if sources:
-        out.print("related sentences:" if not answer.citations else "sources:", style="dim")
-    for i, c in enumerate(sources, 1):
-        where = f"{c.title} ({c.file}" + (f", p. {c.page}" if c.page else "") + f", sentence {c.sentence_index}, chars {c.start}-{c.end})"
-        out.print(f"[{i}] {where}\n    “{c.text}”", highlight=False, markup=False)
+    from ui.plain import answer_lines
+
+    for text, style in answer_lines(answer):
+        out.print(text, style=style or None, highlight=False, markup=False)
 
 
 @docs_app.command("remove")
 def docs_remove(
-    ref: str = typer.Argument(..., help="Content id or file name stem."),
+    ref: str = typer.Argument(..., metavar="DOC", help="Content id or file name stem."),
     data_dir: Optional[Path] = DataDir,
 ) -> None:
     """Remove a document from Chroma, BM25 and the manifest."""
@@ -185,7 +234,7 @@ def docs_remove(
 
 @app.command("eval")
 def eval_command(
-    paths: list[Path] = typer.Argument(..., help="Gold JSONL files; with --compare, two result folders OLD NEW."),
+    paths: list[Path] = typer.Argument(..., metavar="FILE...", help="Gold JSONL files; with --compare, two result folders OLD NEW."),
     corpus: Optional[list[Path]] = typer.Option(None, "--corpus", help="Ingest these files/folders first (repeatable)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Write results, charts and reports into this folder."),
     as_json: bool = typer.Option(False, "--json", help="Print only the summary, as one JSON object."),
@@ -259,6 +308,8 @@ def serve(
 ) -> None:
     """Open the web chat (Chat, Documents, Evaluation) on http://HOST:PORT."""
     settings = settings_from_env(data_dir)
+    if problem := precheck.port_problem(host, port):
+        fail(problem)
     from ui.app import parse_auth, serve as serve_app
 
     serve_app(settings, host=host, port=port, auth=parse_auth(auth))

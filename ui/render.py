@@ -109,8 +109,20 @@ def _bold_value(escaped: str, answer: Answer) -> str:
     return f"<strong>{esc(format_value(answer.value, answer.scale, answer.unit))}</strong> — {escaped}"
 
 
-def highlight(c: Citation) -> str:
-    """The citation's paragraph, escaped, with the cited sentence inside <mark>.
+def mark_figures(sentence: str, figures: Sequence[tuple[int, int]] = ()) -> str:
+    """The sentence, escaped, with each figure span (offsets inside it) in <mark class="rq-fig">."""
+    out, at = [], 0
+    for a, b in sorted(figures):
+        if at <= a < b <= len(sentence):
+            out.append(f'{esc(sentence[at:a])}<mark class="rq-fig">{esc(sentence[a:b])}</mark>')
+            at = b
+    out.append(esc(sentence[at:]))
+    return "".join(out)
+
+
+def highlight(c: Citation, figures: Sequence[tuple[int, int]] = ()) -> str:
+    """The citation's paragraph, escaped, with the cited sentence inside <mark> and the cited
+    figures (offsets inside the sentence text) marked inside it.
 
     The sentence is at [start - context_start, end - context_start) of the context.
     Offsets that fall outside the context (an old or damaged record) fall back to
@@ -121,9 +133,10 @@ def highlight(c: Citation) -> str:
     if not (ctx and 0 <= a < b <= len(ctx)):
         i = ctx.find(c.text) if ctx and c.text else -1
         if i < 0:
-            return f"<mark>{esc(c.text)}</mark>"
+            return f"<mark>{mark_figures(c.text, figures)}</mark>"
         a, b = i, i + len(c.text)
-    return f"{esc(ctx[:a])}<mark>{esc(ctx[a:b])}</mark>{esc(ctx[b:])}"
+    inner = mark_figures(ctx[a:b], figures if ctx[a:b] == c.text else ())
+    return f"{esc(ctx[:a])}<mark>{inner}</mark>{esc(ctx[b:])}"
 
 
 def cell_table_html(c: Citation, marked: Iterable[tuple[int, int]] = ()) -> str:
@@ -152,12 +165,25 @@ def cell_table_html(c: Citation, marked: Iterable[tuple[int, int]] = ()) -> str:
             f'<tbody><tr>{"".join(body)}</tr></tbody></table>')
 
 
+def sentence_number(c: Citation) -> int:
+    """The sentence's number as people count (stored 0-based): the same in the CLI, card and receipt."""
+    return c.sentence_index + 1
+
+
+def see_button(turn: int, n: int, prefix: str, c: Citation) -> str:
+    """The button that opens the citation at its place in the document (ui/app.py VIEW_JS)."""
+    label = f"See on page {c.page}" if c.page is not None else "Show in document"
+    return (f'<button type="button" class="rq-see" data-ref="{turn}:{prefix}:{n}" '
+            f'title="Open {esc(c.file)} at this place">{label}</button>')
+
+
 def citation_card(c: Citation, n: int, turn: int, prefix: str = "c",
-                  marked: Iterable[tuple[int, int]] = ()) -> str:
+                  marked: Iterable[tuple[int, int]] = (), figures: Sequence[tuple[int, int]] = ()) -> str:
     """One citation as a card: [n], title, file, page, sentence number, highlighted paragraph.
 
     A table cell is shown in its table instead (row and column named, the cell highlighted);
-    `marked` holds the (row, column) of a computation's operand cells.
+    `marked` holds the (row, column) of a computation's operand cells, `figures` the cited
+    figures' offsets inside the sentence.
     """
     meta = [f'<span class="rq-file">{esc(c.file)}</span>']
     if c.page is not None:
@@ -169,141 +195,21 @@ def citation_card(c: Citation, n: int, turn: int, prefix: str = "c",
         return (
             f'<div class="rq-card rq-card-cell" id="{anchor_id(turn, n, prefix)}">'
             f'<div class="rq-card-head"><span class="rq-num">[{n}]</span> '
-            f'<span class="rq-title">{esc(c.title)}</span></div>'
+            f'<span class="rq-title">{esc(c.title)}</span>{see_button(turn, n, prefix, c)}</div>'
             f'<div class="rq-card-meta">{" · ".join(meta)}</div>'
             f"{cell_table_html(c, marked)}"
             "</div>"
         )
-    meta.append(f"sentence {c.sentence_index + 1}")  # stored 0-based; people count from 1
+    meta.append(f"sentence {sentence_number(c)}")
     meta.append(f'<span class="rq-offsets">chars {c.start}–{c.end}</span>')
     return (
         f'<div class="rq-card" id="{anchor_id(turn, n, prefix)}">'
         f'<div class="rq-card-head"><span class="rq-num">[{n}]</span> '
-        f'<span class="rq-title">{esc(c.title)}</span></div>'
+        f'<span class="rq-title">{esc(c.title)}</span>{see_button(turn, n, prefix, c)}</div>'
         f'<div class="rq-card-meta">{" · ".join(meta)}</div>'
-        f'<blockquote class="rq-context">{highlight(c)}</blockquote>'
+        f'<blockquote class="rq-context">{highlight(c, figures)}</blockquote>'
         "</div>"
     )
-
-
-def computation_html(answer: Answer, turn: int) -> str:
-    """The formula, each operand linked to the card of the sentence it was read from."""
-    comp = answer.computation
-    if comp is None:
-        return ""
-    count = len(answer.citations)
-
-    def operand(m: re.Match) -> str:
-        n = int(m.group(2))
-        if not 1 <= n <= count:
-            return m.group(0)
-        return (f'<a class="rq-operand" href="#{anchor_id(turn, n)}">'
-                f"{m.group(1)} <span class=\"rq-ref\">[{n}]</span></a>")
-
-    formula = _OPERAND.sub(operand, esc(comp.formula))
-    items = []
-    for o in comp.operands:
-        target = (f'<a class="rq-operand" href="#{anchor_id(turn, o.citation)}">{esc(o.text)}</a>'
-                  if 1 <= o.citation <= count else esc(o.text))
-        shown = esc(format_number(o.value))
-        value = "" if shown == esc(o.text) else f" = {shown}"  # "3.2 million = 3,200,000"; not "358 = 358"
-        items.append(f"<li>{target}{value}, read from [{o.citation}]</li>")
-    return (
-        '<div class="rq-computation"><span class="rq-label">Computed</span> '
-        f'<code class="rq-formula">{formula}</code> = <strong>{esc(format_number(comp.result))}</strong>'
-        f'<ul class="rq-operands">{"".join(items)}</ul></div>'
-    )
-
-
-def conflict_html(answer: Answer, turn: int) -> str:
-    """The conflicting values side by side, each with its citation."""
-    if answer.kind != "conflict":
-        return ""
-    count = len(answer.citations)
-    alt_cites = {a.get("citation") for a in answer.alternatives}
-    # The best match is the one citation no alternative claims (qa/choose cites it first).
-    best_n = next((i for i in range(1, count + 1) if i not in alt_cites), 1)
-    boxes = []
-    if answer.value is not None and not isinstance(answer.value, list):
-        boxes.append(_alt_box(format_value(answer.value, answer.scale, answer.unit), best_n, turn, count, True))
-    for alt in answer.alternatives:
-        shown = alt.get("text") or format_number(float(alt.get("value", 0)))
-        boxes.append(_alt_box(str(shown), int(alt.get("citation") or 0), turn, count, False))
-    return f'<div class="rq-conflict">{"".join(boxes)}</div>'
-
-
-def _alt_box(value: str, n: int, turn: int, count: int, best: bool) -> str:
-    ref = ref_link(turn, n) if 1 <= n <= count else ""
-    label = "best match" if best else "also reported"
-    return (f'<div class="rq-alt{" rq-best" if best else ""}"><div class="rq-alt-value">{esc(value)}</div>'
-            f'<div class="rq-alt-label">{label} {ref}</div></div>')
-
-
-def understood_html(answer: Answer) -> str:
-    """The one line saying how the question was read, what a follow-up took from an earlier
-    turn (or could not), and a link that asks the standalone question again."""
-    u = answer.understood
-    if u is None:
-        return ""
-    parts = [f'<span class="rq-label">Understood as</span> <span class="rq-understood-line">{esc(u.line)}</span>']
-    if u.follow_up and u.carried:
-        where = f" from turn {u.from_turn}" if u.from_turn else ""
-        parts.append(f'<span class="rq-carried">(took{esc(where)}: {esc("; ".join(u.carried))})</span>')
-    if u.not_carried:
-        parts.append(f'<span class="rq-not-carried">Could not carry over: {esc("; ".join(u.not_carried))}</span>')
-    if u.question and u.follow_up:
-        parts.append(f'<a href="#" class="rq-reask" data-question="{esc(u.question)}" '
-                     f'title="Ask “{esc(u.question)}” on its own">ask as a standalone question</a>')
-    return f'<div class="rq-understood">{" ".join(parts)}</div>'
-
-
-def render_turn(answer: Answer, turn: int) -> str:
-    """One question and its answer, with citation cards (or related sentences)."""
-    parts = [
-        f'<div class="rq-turn rq-kind-{esc(answer.kind)}" id="rq-{turn}">',
-        f'<div class="rq-question"><span class="rq-label">Q</span> {esc(answer.question)}</div>',
-        f'<div class="rq-answer"><span class="rq-badge">{esc(KIND_LABELS.get(answer.kind, answer.kind))}</span> '
-        f"{answer_text_html(answer, turn)}</div>",
-        understood_html(answer),
-        computation_html(answer, turn),
-        conflict_html(answer, turn),
-    ]
-    if answer.citations:
-        marked = _operand_cells(answer)
-        cards = "".join(citation_card(c, n, turn, marked=marked) for n, c in enumerate(answer.citations, 1))
-        parts.append(f'<div class="rq-cards">{cards}</div>')
-    if answer.kind == "not_found":
-        if answer.related:
-            cards = "".join(citation_card(c, n, turn, "r") for n, c in enumerate(answer.related, 1))
-            parts.append('<div class="rq-related"><div class="rq-related-head">The reports do not answer this. '
-                         f'Related sentences:</div><div class="rq-cards">{cards}</div></div>')
-        else:
-            parts.append('<div class="rq-related"><div class="rq-related-head">The reports do not answer this, '
-                         "and no related sentences were found.</div></div>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def _operand_cells(answer: Answer) -> set[tuple[int, int]]:
-    """(row, column) of every table cell a computation used."""
-    if answer.computation is None:
-        return set()
-    out = set()
-    for o in answer.computation.operands:
-        if 1 <= o.citation <= len(answer.citations):
-            cell = answer.citations[o.citation - 1].cell
-            if cell is not None:
-                out.add((cell.row, cell.column))
-    return out
-
-
-def render_transcript(answers: Sequence[Answer]) -> str:
-    """The whole conversation, oldest first (a placeholder when it is empty)."""
-    if not answers:
-        return ('<div class="rq-transcript rq-empty">Ask a question about the reports, e.g. '
-                "“How many victims did the authorities rescue?”</div>")
-    turns = "".join(render_turn(a, i) for i, a in enumerate(answers))
-    return f'<div class="rq-transcript">{turns}</div>'
 
 
 def render_ingest_results(results: Iterable[IngestResult]) -> str:
@@ -343,6 +249,9 @@ def receipt(answer: Answer, settings: Settings, documents: dict[str, DocumentInf
             "ingested_at": info.ingested_at if info else None,
         })
     data = answer.model_dump(mode="json")
+    for key in ("citations", "related"):  # the number people see in the CLI and on the card
+        for c, d in zip(getattr(answer, key), data[key]):
+            d["sentence_number"] = sentence_number(c)
     return {
         "receipt_version": 1,
         "created_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),

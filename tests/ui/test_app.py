@@ -88,16 +88,20 @@ def test_library_errors_become_clean_gr_errors(app):
 def test_chat_appends_to_history_and_an_error_leaves_it_alone(app):
     demo, _ = app
     on_ask = handler(demo, "on_ask")
-    history, html, receipt, cleared = on_ask("How many victims?", [], [])
-    assert len(history) == 1 and cleared == ""
-    assert "<mark>" + SENTENCE + "</mark>" in html
-    r = json.loads(receipt)
+    history, receipts, html, cleared, note = on_ask("How many victims?", [], [], [])
+    assert len(history) == 1 and len(receipts) == 1 and cleared == "" and note == ""
+    assert "<mark>" + SENTENCE.replace("358", '<mark class="rq-fig">358</mark>') + "</mark>" in html
+    r = json.loads(receipts[0])
     assert r["question"] == "How many victims?" and r["documents"][0]["doc_id"] == "0123456789abcdef"
-    with pytest.raises(gr.Error):
-        on_ask("empty", [], history)
-    assert len(history) == 1  # the handler raised before producing a new history
-    history2, html2, _, _ = on_ask("Again?", None, history)
-    assert len(history2) == 2 and html2.index("How many victims?") < html2.index("Again?")
+    assert 'class="rq-copy"' in html  # the turn carries its own receipt
+    # A refused question: one inline note, nothing else changes (no toast, no error pills).
+    for bad, said in (("   ", "Type a question first."), ("empty", "the question is empty"), ("crash", INTERNAL_ERROR)):
+        out = on_ask(bad, [], history, receipts)
+        assert all(isinstance(o, type(gr.skip())) for o in out[:4]) and said in out[4]
+    assert "/secret" not in on_ask("crash", [], history, receipts)[4]
+    history2, receipts2, html2, _, _ = on_ask("Again?", None, history, receipts)
+    assert len(history2) == 2 and len(receipts2) == 2 and html2.index("How many victims?") < html2.index("Again?")
+    assert html2.count('class="rq-copy"') == 2
 
 
 def test_uploads_are_checked_against_extension_and_size_before_ingesting(tmp_path):
@@ -138,17 +142,33 @@ def test_parse_auth():
         parse_auth("nopassword")
 
 
-def test_evaluation_tab_runs_a_bundled_gold_file_and_offers_the_outputs(app, tmp_path):
+def test_evaluation_tab_lists_only_runnable_gold_files_and_says_what_the_others_need(app, tmp_path):
     demo, qa = app
     from ui.evaluation import bundled_gold_files
 
     assert "examples.jsonl" in bundled_gold_files()
-    summary, chart, rows, files = handler(demo, "on_run")("examples.jsonl", None)
-    # The fake store is empty, so every question is skipped and reported as a data error.
-    assert ["questions", "0"] in summary
-    assert any(row[0] == "data error" for row in summary)
-    assert chart.endswith("accuracy_by_type.png") and Path(chart).exists()
-    assert rows == []
+    pick, needs = handler(demo, "refresh")()
+    # The fake store is empty: no bundled file can run, and each says which reports it needs.
+    assert pick.choices == [] and "examples.jsonl" in needs and "cambodia-trafficking-2021-brief" in needs
+    with pytest.raises(gr.Error, match="None of its questions can run: add .*cambodia"):
+        handler(demo, "on_run")("examples.jsonl", None)
+
+
+def test_evaluation_tab_runs_a_gold_file_and_puts_a_one_line_summary_on_top(app, tmp_path):
+    demo, qa = app
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "manifest.json").write_text(json.dumps({"generation": 1, "documents": {"0123456789abcdef": {
+        "doc_id": "0123456789abcdef", "title": "Seed", "source": "/r/seed.md", "stem": "seed", "sentences": 1,
+        "ingested_at": "2024-01-01T00:00:00+00:00"}}}), encoding="utf-8")
+    gold = tmp_path / "mine.jsonl"
+    gold.write_text(json.dumps({"id": "q1", "question": "How many victims?", "answer": 358,
+                                "evidence": [SENTENCE]}) + "\n", encoding="utf-8")
+    line, chart, latency, rows, summary, files = handler(demo, "on_run")(None, str(gold))
+    assert line.startswith("**Accuracy 100.0%** (1 of 1)") and "skipped" not in line
+    assert chart.value["path"].endswith("accuracy_by_type.png") and chart.visible and latency.visible
+    assert rows == [["correct", "How many victims?", "358", "358", rows[0][4]]]
+    assert ["questions", "1"] in summary
     names = [Path(f).name for f in files]
     assert names[:4] == ["summary.json", "results.csv", "report.html", "accuracy_by_type.png"]
     assert all(Path(f).is_relative_to((tmp_path / "data" / "eval-runs").resolve()) for f in files)
@@ -185,9 +205,9 @@ def test_ask_api_keeps_one_history_per_session_id(app):
 
 def test_chat_passes_the_thread_and_reask_starts_from_no_history(app):
     demo, qa = app
-    history, _, _, _ = handler(demo, "on_ask")("How many victims?", [], [])
-    handler(demo, "on_ask")("And in 2021?", ["seed"], history)
+    history, receipts, _, _, _ = handler(demo, "on_ask")("How many victims?", [], [], [])
+    handler(demo, "on_ask")("And in 2021?", ["seed"], history, receipts)
     assert len(qa.histories[-1]) == 1 and qa.calls[-1] == ("And in 2021?", ["seed"])
-    history2, html, _, cleared = handler(demo, "on_reask")("How many victims in 2021?", ["seed"], history)
+    history2, _, html, cleared, _ = handler(demo, "on_reask")("How many victims in 2021?", ["seed"], history, receipts)
     assert qa.histories[-1] == [] and len(history2) == 2 and cleared == ""
     assert handler(demo, "on_clear")()[0] == []

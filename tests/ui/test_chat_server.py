@@ -49,7 +49,7 @@ def test_four_turn_conversation_shows_figures_citations_and_readings(page):  # n
     t2 = ask(page, "What is the change?", 2)
     assert "260" in t2.locator(".rq-answer strong").first.inner_text()
     assert t2.locator(".rq-card mark").first.inner_text() == CHAT_CALLS_2022  # cites the earlier answers' sentence
-    assert understood(t2).startswith("change · calls")
+    assert understood(t2).startswith("change in calls")
 
     t3 = ask(page, "How many calls concerned forced labour?", 3)
     assert "310" in t3.locator(".rq-answer strong").first.inner_text()

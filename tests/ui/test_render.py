@@ -10,7 +10,7 @@ import pytest
 
 from reportqa.models import Answer, Citation, Computation, DocumentInfo, IngestResult, Operand
 from reportqa.settings import Settings
-from ui import render
+from ui import render, turn
 
 HOSTILE = 'Evil <script>alert(1)</script> and <img src=x onerror=alert(1)> "quoted" & more.'
 
@@ -54,7 +54,7 @@ def marked(html: str) -> list[str]:
 def test_hostile_document_text_is_escaped_everywhere():
     c = citation(HOSTILE, f"Before. {HOSTILE} After.", title=f"Title {HOSTILE}", file="<b>x</b>.md")
     answer = Answer(question=f"Why {HOSTILE}?", text=f"**{HOSTILE}** [1]", kind="passage", citations=[c])
-    html = render.render_turn(answer, 0)
+    html = turn.render_turn(answer, 0)
     tags = {t for t, _ in tags_of(html)}
     assert "script" not in tags and "img" not in tags and "b" not in tags
     assert not any(k.startswith("on") for _, attrs in tags_of(html) for k in attrs)
@@ -65,7 +65,7 @@ def test_hostile_document_text_is_escaped_everywhere():
 def test_hostile_related_sentences_and_ingest_results_are_escaped():
     rel = citation(HOSTILE, HOSTILE, context_start=0)
     answer = Answer(question="q", text="The reports don't say.", kind="not_found", related=[rel])
-    html = render.render_turn(answer, 3) + render.render_ingest_results(
+    html = turn.render_turn(answer, 3) + render.render_ingest_results(
         [IngestResult(path="/up/<img src=x onerror=alert(1)>.md", status="failed", reason=HOSTILE)]
     )
     assert {t for t, _ in tags_of(html)}.isdisjoint({"script", "img"})
@@ -123,7 +123,7 @@ def two_citation_answer() -> Answer:
 
 
 def test_citations_are_numbered_and_linked_to_their_cards():
-    html = render.render_turn(two_citation_answer(), 2)
+    html = turn.render_turn(two_citation_answer(), 2)
     assert '<strong>358</strong>' in html
     links = [attrs["href"] for tag, attrs in tags_of(html) if tag == "a"]
     assert links == ["#rq-2-c1", "#rq-2-c2"]
@@ -166,54 +166,90 @@ def test_computed_formula_links_each_operand_to_its_card():
     a = citation("In 2021 there were 3,215 calls.", "In 2021 there were 3,215 calls.", 0)
     b = citation("In 2020 there were 2,760 calls.", "In 2020 there were 2,760 calls.", 50)
     answer = Answer(
-        question="What was the change in calls?", text="**16.49%** = (3,215 [1] − 2,760 [2]) / 2,760 [2] × 100",
+        question="What was the change in calls?", text="**16.49%** = (3,215 [1] - 2,760 [2]) / 2,760 [2] × 100",
         value=16.4855, scale="percent", kind="computed", citations=[a, b],
         computation=Computation(
-            operation="percent_change", formula="(3,215 [1] − 2,760 [2]) / 2,760 [2] × 100", result=16.4855,
+            operation="percent_change", formula="(3,215 [1] - 2,760 [2]) / 2,760 [2] × 100", result=16.4855,
             operands=[Operand(value=3215, text="3,215", citation=1), Operand(value=2760, text="2,760", citation=2)],
         ),
     )
-    html = render.computation_html(answer, 5)
+    html = turn.computation_html(answer, 5)
     formula = re.search(r'<code class="rq-formula">(.*?)</code>', html).group(1)
     operand_links = re.findall(r'<a class="rq-operand" href="#(rq-5-c\d)">([\d,.]+) ', formula)
     assert operand_links == [("rq-5-c1", "3,215"), ("rq-5-c2", "2,760"), ("rq-5-c2", "2,760")]
-    assert "× 100" in formula
-    legend = re.findall(r'<li><a class="rq-operand" href="#(rq-5-c\d)">([^<]+)</a>', html)
-    assert legend == [("rq-5-c1", "3,215"), ("rq-5-c2", "2,760")]
+    assert "× 100" in formula and "−" in formula and " - " not in formula  # one minus sign style
     assert "<strong>16.49</strong>" in html
-    assert render.render_turn(answer, 5).count('id="rq-5-c') == 2
+    whole = turn.render_turn(answer, 5)
+    assert whole.count('class="rq-formula"') == 1 and whole.count("3,215 <span") == 1  # the formula once
+    assert whole.count('id="rq-5-c') == 2
+    # the operands are marked inside their sentences on the cards
+    assert re.findall(r'<mark class="rq-fig">(.*?)</mark>', whole) == ["3,215", "2,760"]
 
 
-def test_conflict_shows_the_values_side_by_side():
+def test_one_citation_formula_names_it_once():
+    c = citation("The helpline received 1,240 calls in 2022, compared with 980 calls in 2021.",
+                 "The helpline received 1,240 calls in 2022, compared with 980 calls in 2021.", 0)
+    answer = Answer(question="What is the change?", text="**260** = 1,240 [1] − 980 [1] (2022: 1,240 [1], 2021: 980 [1])",
+                    value=260, kind="computed", citations=[c],
+                    computation=Computation(operation="difference", formula="1,240 [1] − 980 [1]", result=260,
+                                            operands=[Operand(value=1240, text="1,240", citation=1),
+                                                      Operand(value=980, text="980", citation=1)]))
+    html = turn.render_turn(answer, 0)
+    answer_line = re.search(r'<div class="rq-answer">(.*?)</div>', html).group(1)
+    assert "<strong>260</strong>" in answer_line and "1,240" not in answer_line
+    assert html.count(">[1]<") == 2  # one marker after the formula, one card number
+
+
+def test_conflict_shows_the_values_as_a_table_of_value_source_sentence():
     a = citation("Police dealt with 166 cases.", "Police dealt with 166 cases.", 0)
-    b = citation("The report gives 130 cases.", "The report gives 130 cases.", 40)
+    b = citation("The report gives 130 cases.", "The report gives 130 cases.", 40, title="Other report",
+                 file="other.md")
     answer = Answer(question="How many cases?", text="Sources differ: 166 [1]; 130 [2]. Best match: **166** [1].",
                     value=166, kind="conflict", citations=[a, b],
                     alternatives=[{"value": 130, "text": "130", "citation": 2}])
-    html = render.conflict_html(answer, 0)
-    values = re.findall(r'<div class="rq-alt-value">(.*?)</div>', html)
-    assert values == ["166", "130"]
-    assert 'href="#rq-0-c1"' in html and 'href="#rq-0-c2"' in html
-    assert 'class="rq-alt rq-best"' in html
+    html = turn.conflict_html(answer, 0)
+    assert re.findall(r"<th>(.*?)</th>", html) == ["value", "source", "sentence"]
+    values = re.findall(r'<td class="rq-alt-value">([^<]*)', html)
+    assert [v.strip() for v in values] == ["166", "130"]
+    assert 'href="#rq-0-c1"' in html and 'href="#rq-0-c2"' in html and "Other report" in html
+    assert re.findall(r'<mark class="rq-fig">(.*?)</mark>', html) == ["166", "130"]
+    assert html.index("best match") < html.index("130")
 
 
-def test_abstention_says_so_and_lists_related_sentences():
+def test_abstention_says_so_once_and_never_lists_a_bare_heading():
     rel = citation("Boats are mentioned here.", "Boats are mentioned here.", 0)
+    heading = citation("Victims", "Victims", 30)
     answer = Answer(question="How many boats were seized?", text="The reports don't say.", kind="not_found",
-                    related=[rel])
-    html = render.render_turn(answer, 1)
-    assert "Not found" in html and "do not answer this" in html
+                    related=[heading, rel])
+    html = turn.render_turn(answer, 1)
+    assert "Not found" in html and html.count("The reports don") == 1 and "do not answer" not in html
     assert 'id="rq-1-r1"' in html and "<mark>Boats are mentioned here.</mark>" in html
-    empty = render.render_turn(Answer(question="q", text="The reports don't say.", kind="not_found"), 0)
-    assert "no related sentences" in empty
+    assert "<mark>Victims</mark>" not in html and 'id="rq-1-r2"' not in html
+    empty = turn.render_turn(Answer(question="q", text="The reports don't say.", kind="not_found"), 0)
+    assert empty.count("The reports don") == 1
+
+
+def test_every_turn_has_its_own_receipt_with_a_copy_button():
+    first, second = two_citation_answer(), two_citation_answer()
+    html = turn.render_transcript([first, second], ['{"n": 1}', '{"n": "<2>"}'])
+    assert html.count('class="rq-copy"') == 2
+    assert '<pre id="rq-0-receipt-json">{&quot;n&quot;: 1}</pre>' in html
+    assert "&lt;2&gt;" in html and "<2>" not in html
+
+
+def test_sentence_number_is_one_based_in_card_and_receipt():
+    answer = two_citation_answer()
+    r = render.receipt(answer, Settings())
+    assert r["citations"][0]["sentence_number"] == answer.citations[0].sentence_index + 1
+    assert f"sentence {answer.citations[0].sentence_index + 1}" in render.citation_card(answer.citations[0], 1, 0)
 
 
 def test_transcript_keeps_every_turn_in_order():
     first, second = two_citation_answer(), two_citation_answer()
     second.question = "Second question?"
-    html = render.render_transcript([first, second])
+    html = turn.render_transcript([first, second])
     assert html.index('id="rq-0"') < html.index('id="rq-1"') < html.index("Second question?")
-    assert "Ask a question" in render.render_transcript([])
+    assert "Ask a question" in turn.render_transcript([])
 
 
 # ---- receipt ----------------------------------------------------------------------------------

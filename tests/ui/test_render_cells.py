@@ -6,7 +6,7 @@ import re
 
 from reportqa.models import Answer, Cell, Citation, Computation, Operand
 from reportqa.settings import Settings
-from ui import render
+from ui import render, turn
 
 ROW = "| Victims rescued | 412 | 358 | 517 |"
 HEADER = ["Indicator", "2020", "2021", "2022"]
@@ -39,7 +39,7 @@ def test_computation_marks_the_other_operand_in_the_row():
                     computation=Computation(operation="difference", formula="517 [1] − 358 [2]", result=159.0,
                                             operands=[Operand(value=517, text="517", citation=1),
                                                       Operand(value=358, text="358", citation=2)]))
-    html = render.render_turn(answer, 0)
+    html = turn.render_turn(answer, 0)
     cards = html.split('class="rq-card rq-card-cell"')[1:]
     assert len(cards) == 2
     assert '<td class="rq-cell-cited"><mark>517</mark></td>' in cards[0]

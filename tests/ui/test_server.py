@@ -94,14 +94,40 @@ def page(browser, ui_server):
     context.close()
 
 
-def ask(pg, question: str, turn: int):
-    """Type a question, submit it and wait for answer number `turn` (0-based) to appear."""
+def ask(pg, question: str, turn: int, enter: bool = False):
+    """Type a question, submit it (the Ask button, or Enter) and wait for answer number `turn`
+    (0-based) to appear and the Ask button to be back."""
     pg.get_by_role("tab", name="Chat").click()
-    pg.locator("#rq-question textarea").fill(question)
-    pg.locator("#rq-ask").click()
+    box = pg.locator("#rq-question textarea")
+    box.fill(question)
+    if enter:
+        box.press("Enter")
+    else:
+        pg.locator("#rq-ask").click()
     answer = pg.locator(f"#rq-transcript #rq-{turn}")
     answer.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    expect(pg.locator("#rq-ask")).to_be_enabled(timeout=ANSWER_TIMEOUT_MS)
     return answer
+
+
+def upload(pg, *paths: Path) -> str:
+    """Upload files on the Documents tab; the per-file status lines once they are there."""
+    pg.get_by_role("tab", name="Documents").click()
+    pg.locator("#rq-upload input[type=file]").set_input_files([str(p) for p in paths])
+    status = pg.locator("#rq-upload-status .rq-ingest-lines")
+    status.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    return status.inner_text()
+
+
+def remove_doc(pg, title: str) -> None:
+    """Remove a report with its row's Remove button (pressed twice: no dialog)."""
+    pg.get_by_role("tab", name="Documents").click()
+    button = pg.locator("#rq-docs tr", has_text=title).first.locator(".rq-remove-doc")
+    button.click()
+    expect(button).to_have_text("Click again to remove")
+    button.click()
+    expect(pg.locator("#rq-upload-status")).to_contain_text("removed", timeout=30_000)
+    expect(pg.locator("#rq-docs tr", has_text=title)).to_have_count(0, timeout=10_000)
 
 
 @pytest.mark.browser
@@ -112,9 +138,9 @@ def test_seed_question_shows_figure_cited_sentence_and_highlight(page):
     mark = turn.locator(".rq-card mark").first
     assert mark.inner_text() == SEED_SENTENCE
     assert "Seed Report on Rescues" in turn.locator(".rq-card").first.inner_text()
-    # The receipt holds the same answer as JSON.
-    page.get_by_text("Copy answer receipt (JSON)").click()
-    expect(page.locator("#rq-receipt")).to_contain_text("context_start", timeout=10_000)
+    # The turn's own receipt holds the same answer as JSON.
+    turn.locator(".rq-receipt summary").click()
+    expect(turn.locator(".rq-receipt pre")).to_contain_text("context_start", timeout=10_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "chat.png"), full_page=True)
 
@@ -124,23 +150,15 @@ def test_uploaded_report_becomes_askable(page, ui_server, tmp_path):
     report = tmp_path / "harbour-patrol.md"
     report.write_text("# Harbour Patrol Report 2023\n\nThe harbour patrol inspected 47 fishing boats in 2023. "
                       "Nine of them carried forced labourers.\n", encoding="utf-8")
-    page.get_by_role("tab", name="Documents").click()
-    page.locator("#rq-upload input[type=file]").set_input_files(str(report))
-    status = page.locator("#rq-upload-status table")
-    status.wait_for(timeout=ANSWER_TIMEOUT_MS)
-    assert re.search(r"harbour-patrol\.md\s+new\s+\d+", status.inner_text())
+    lines = upload(page, report)
+    assert re.search(r"added harbour-patrol\.md as “Harbour Patrol Report 2023” \(\d+ sentences\)", lines)
     expect(page.locator("#rq-docs")).to_contain_text("Harbour Patrol Report 2023", timeout=10_000)
     turn = ask(page, "How many fishing boats did the harbour patrol inspect?", 0)
     assert "47" in turn.locator(".rq-answer strong").first.inner_text()
     assert turn.locator(".rq-card mark").first.inner_text() == "The harbour patrol inspected 47 fishing boats in 2023."
     assert "harbour-patrol.md" in turn.locator(".rq-card").first.inner_text()
     # ...and can be removed again.
-    page.get_by_role("tab", name="Documents").click()
-    page.locator("#rq-remove-pick input").click()
-    page.get_by_role("option", name="Harbour Patrol Report 2023 (harbour-patrol.md)").click()
-    page.locator("#rq-remove").click()
-    expect(page.locator("#rq-upload-status")).to_contain_text("Removed Harbour Patrol Report 2023", timeout=30_000)
-    expect(page.locator("#rq-docs")).not_to_contain_text("Harbour Patrol Report 2023")
+    remove_doc(page, "Harbour Patrol Report 2023")
     assert not (ui_server.data_dir / "uploads" / "harbour-patrol.md").exists()
 
 
@@ -173,3 +191,9 @@ def test_an_error_shows_its_message_and_keeps_the_history(page):
     assert transcript.locator("#rq-1").count() == 0
     ask(page, "How many trafficking cases did police open?", 1)
     assert transcript.locator(".rq-turn").count() == 2
+
+
+def test_serve_prints_one_ready_line_and_no_share_advice(ui_server):
+    log = (ui_server.work / "serve.log").read_text(encoding="utf-8")
+    assert f"reportqa is ready: open {ui_server.url.rstrip('/')}" in log
+    assert "share=True" not in log and "Running on local URL" not in log

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from eval.table_fixtures import FIXTURES
 from tests.ui.conftest import REPO
-from tests.ui.test_server import ask, browser  # noqa: F401 (browser is a fixture)
+from tests.ui.test_server import ask, browser, remove_doc  # noqa: F401 (browser is a fixture)
 
 TIMEOUT_MS = 90_000
 
@@ -27,7 +27,7 @@ def test_cited_cell_is_highlighted_in_its_table(browser, ui_server, tmp_path):
     try:
         page.get_by_role("tab", name="Documents").click()
         page.locator("#rq-upload input[type=file]").set_input_files(str(report))
-        page.locator("#rq-upload-status table").wait_for(timeout=TIMEOUT_MS)
+        page.locator("#rq-upload-status .rq-ingest-lines").wait_for(timeout=TIMEOUT_MS)
         expect(page.locator("#rq-docs")).to_contain_text("ruled-results.pdf", timeout=20_000)
 
         # A figure only the table gives: the seed report's "265 women" (no year) would
@@ -51,9 +51,5 @@ def test_cited_cell_is_highlighted_in_its_table(browser, ui_server, tmp_path):
         (REPO / "test-artifacts").mkdir(exist_ok=True)
         page.screenshot(path=str(REPO / "test-artifacts" / "table-cell.png"), full_page=True)
     finally:
-        page.get_by_role("tab", name="Documents").click()
-        page.locator("#rq-remove-pick input").click()
-        page.get_by_role("option", name="ruled-results.pdf", exact=False).first.click()
-        page.locator("#rq-remove").click()
-        expect(page.locator("#rq-upload-status")).to_contain_text("Removed", timeout=30_000)
+        remove_doc(page, "ruled-results.pdf")
         context.close()
