@@ -14,7 +14,6 @@ from reportqa.models import Answer
 
 from qa.answers import computed_answer, figure_answer, range_end
 from qa.candidates import Candidate, period_words, years_in
-from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items, parallel_figures, parallel_label
 from qa.passages import superlative, which_year, years_between
 from qa.question import (SHARE_OF, TIMES_MORE, Question, asked_direction, asks_size_of_fall, is_gap, concept_of, direction_of,
