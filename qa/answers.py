@@ -1,4 +1,5 @@
-"""Assembling answers from chosen figures: a figure with its rivals, lists, passages, abstentions."""
+"""Assembling answers from chosen figures: a figure with its rivals, a computation over cited
+figures, lists, passages, abstentions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import replace
 from reportqa.models import Answer
 from reportqa.numbers import format_number
 
+from qa.arithmetic import Term, compute
 from qa.attribution import source_of
 from qa.candidates import Candidate
 from qa.cite import Citer, cite
@@ -22,6 +24,34 @@ def not_found(q: Question, snap: Snapshot, hits, reason: str) -> Answer:
     related = [cite(snap, s, score) for s, score in hits[:3]]
     del citer
     return Answer(question=q.text, text=f"The reports don't say. {reason}".strip(), kind="not_found", related=related)
+
+
+def candidate_term(c: Candidate, citation: int) -> Term:
+    """A cited figure as an operand of the arithmetic (a percentage by its kind or its scale)."""
+    percent = c.quantity.kind == "percent" or scale_of(c) == "percent"
+    return Term(value=c.value, citation=citation, text=c.mention, scale="percent" if percent else scale_of(c),
+                percent=percent, unit=c.quantity.unit)
+
+
+def computed_answer(q: Question, snap: Snapshot, operation: str, picks: list[Candidate],
+                    labels: list[str] | None = None, said: str = "") -> Answer | None:
+    """The answer `operation` (one of qa.arithmetic's) computes over `picks`, each cited: the
+    formula, then each operand with its label ("2021: 3,215 [1]") or, without labels, what the
+    computation is (`said`) and each operand as written. A ratio asked as a percentage is a share.
+    None when the operation has no result (a zero base, parts larger than their whole)."""
+    if operation == "ratio" and q.wants_percent:
+        operation = "share"
+    citer = Citer(snap)
+    done = compute(operation, [candidate_term(c, citer.ref(c.sentence, c.retrieval)) for c in picks])
+    if done is None:
+        return None
+    comp = done.computation
+    if labels is not None:
+        explained = f" ({', '.join(f'{lab}: {c.mention} [{o.citation}]' for lab, c, o in zip(labels, picks, comp.operands))})"
+    else:
+        explained = f", {said} ({', '.join(f'“{c.mention}” [{o.citation}]' for c, o in zip(picks, comp.operands))})"
+    return Answer(question=q.text, text=f"**{done.shown}** = {comp.formula}{explained}", value=comp.result,
+                  scale=done.scale, unit=done.unit, kind="computed", citations=citer.citations, computation=comp)
 
 
 _UPPER = re.compile(r"\b(upper|high-end|highest|maximum|at most|top)\b", re.I)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from reportqa.models import Answer
 
+from qa.answers import computed_answer
 from qa.bands import INF, Band, candidate_band, near
 from qa.candidates import Candidate
-from qa.compute import operands_answer
 from qa.question import Question
 from qa.reader import Snapshot
 
@@ -41,7 +41,7 @@ def band_answer(q: Question, snap: Snapshot, cands: list[Candidate], min_match: 
             continue
         if stated is not None and stated >= min(c.match for c, _ in picks) - STATED_SLACK:
             return None  # the asked band is stated about as well: the chooser picks among its figures
-        return operands_answer(q, snap, "sum", [c for c, _ in picks], [_label(b) for _, b in picks])
+        return computed_answer(q, snap, "sum", [c for c, _ in picks], [_label(b) for _, b in picks])
     return None
 
 

@@ -16,7 +16,7 @@ from qa.bands import BAND_SLACK
 from qa.complement import complement_answer, rate_of_base_answer, share_answer
 from qa.exclusion import excluded_answer
 from qa.multipart import join_answers, split_parts
-from qa.question import parse_question
+from qa.question import Question, parse_question
 from qa.ranking import MIN_MATCH, gather, heads, per_year, pick_figure
 from qa.reader import Snapshot
 from qa.remainder import rest_answer
@@ -25,13 +25,14 @@ from qa.tables import table_phrase
 
 
 def choose_answer(question: str, snap: Snapshot, retriever, doc_ids: list[str] | None,
-                  settings: Settings) -> Answer:
-    """The Answer for a cleaned question over one snapshot of the store."""
+                  settings: Settings, parsed: Question | None = None) -> Answer:
+    """The Answer for a cleaned question over one snapshot of the store; `parsed` is the
+    question already read (parse_question), so it is read once."""
     parts = split_parts(question)
     if len(parts) > 1:
         answers = [choose_answer(p, snap, retriever, doc_ids, settings) for p in parts]
         return join_answers(question, parts, answers)
-    q = parse_question(question)
+    q = parsed if parsed is not None and parsed.text == question else parse_question(question)
     embedder = getattr(retriever, "embedder", None)
     phrase = table_phrase(q) if q.wants_number else ""
     if phrase and hasattr(embedder, "query_vectors"):

@@ -13,12 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from reportqa.bm25 import tokenize
-from reportqa.models import Answer, Computation, Operand
-from reportqa.numbers import format_number
+from reportqa.models import Answer
 
+from qa.answers import computed_answer
 from qa.bands import BAND_SLACK
 from qa.candidates import Candidate
-from qa.cite import Citer
 from qa.question import Question, concept_of, parse_question
 from qa.ranking import MIN_MATCH, gather, pick_figure
 from qa.reader import Snapshot
@@ -75,10 +74,10 @@ def complement_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
         if best.quantity.kind == "percent" or best.scale == "percent":
             if not q.wants_percent:
                 continue
-            return computed_answer(q, snap, [best], 100.0 - best.value, "100 − {0}", "percent")
+            return computed_answer(q, snap, "complement", [best], said="the rest of the whole")
         whole = whole_of(best)
         if whole is not None and whole.value > best.value:
-            return computed_answer(q, snap, [whole, best], whole.value - best.value, "{0} − {1}", "")
+            return computed_answer(q, snap, "rest", [whole, best], said="the rest of the whole")
     return None
 
 
@@ -136,8 +135,7 @@ def share_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
         return None  # the report states a share that fits about as well
     if whole is None or whole.value <= 0 or not 0 < part.value < whole.value or whole.quantity.scale != part.quantity.scale:
         return None
-    return computed_answer(q, snap, [part, whole], part.value / whole.value * 100, "{0} / {1} × 100", "percent",
-                   operation="ratio", said="the part over its whole")
+    return computed_answer(q, snap, "share", [part, whole], said="the part over its whole")
 
 
 # "of the 225 rescued victims": the whole a share question names by its figure.
@@ -201,22 +199,4 @@ def rate_of_base_answer(q: Question, snap: Snapshot, best: Candidate, ranked: li
     if pair is None:
         return None
     rate, base = (Candidate(quantity=x, sentence=best.sentence, rank=best.rank, retrieval=best.retrieval) for x in pair)
-    return computed_answer(q, snap, [rate, base], rate.value / 100 * base.value, "{0} / 100 × {1}", "",
-                   operation="rate_of_base", said="the rate applied to its base")
-
-
-def computed_answer(q: Question, snap: Snapshot, picks: list[Candidate], result: float, shape: str, scale: str,
-                    operation: str = "complement", said: str = "the rest of the whole") -> Answer:
-    """An Answer computed from cited figures: `shape` is the formula with {i} for picks[i]."""
-    citer = Citer(snap)
-    operands = [Operand(value=c.value, text=c.mention, citation=citer.ref(c.sentence, c.retrieval)) for c in picks]
-    formula = shape.format(*(f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)))
-    result = round(result, 4)
-    shown = f"{format_number(result)}{'%' if scale == 'percent' else ''}"
-    explained = ", ".join(f"“{c.mention}” [{o.citation}]" for c, o in zip(picks, operands))
-    return Answer(
-        question=q.text, text=f"**{shown}** = {formula}, {said} ({explained})",
-        value=result, scale=scale, unit="" if scale == "percent" else picks[-1].quantity.unit, kind="computed",
-        citations=citer.citations,
-        computation=Computation(operation=operation, formula=formula, operands=operands, result=result),
-    )
+    return computed_answer(q, snap, "rate_of_base", [rate, base], said="the rate applied to its base")

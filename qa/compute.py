@@ -1,7 +1,7 @@
 """Computed answers: arithmetic over cited figures (differences, sums, averages, ratios, percent changes).
 
-Operands always come from cited sentences; the arithmetic happens here, and the formula
-is shown with each operand linked to its citation.
+Which figures are the operands is decided here; they always come from cited sentences, and
+the arithmetic itself is qa.arithmetic's (the formula shows each operand linked to its citation).
 """
 
 from __future__ import annotations
@@ -10,76 +10,16 @@ import re
 from dataclasses import replace
 
 from reportqa.bm25 import tokenize
-from reportqa.models import Answer, Computation, Operand
-from reportqa.numbers import format_number
+from reportqa.models import Answer
 
-from qa.answers import figure_answer, range_end
+from qa.answers import computed_answer, figure_answer, range_end
 from qa.candidates import Candidate, period_words, years_in
-from qa.cite import Citer
 from qa.listed import SUM_CUE, item_figures, listed_items, parallel_figures, parallel_label
 from qa.passages import superlative, which_year, years_between
 from qa.question import (SHARE_OF, TIMES_MORE, Question, asked_direction, asks_size_of_fall, is_gap, concept_of, direction_of,
                          parse_question)
 from qa.ranking import MIN_MATCH, gather, per_year, pick_figure, scale_of
 from qa.reader import Snapshot
-
-
-def operands_answer(q: Question, snap: Snapshot, op: str, picks: list[Candidate], labels: list[str]) -> Answer | None:
-    """The computed answer `op` (sum, average, difference, percent change or fall, ratio) over
-    the figures picked, each cited, with its formula and each operand's label."""
-    values = [c.value for c in picks]
-    if op == "sum":
-        result, sym = sum(values), " + "
-    elif op == "average":
-        result, sym = sum(values) / len(values), " + "
-    elif op == "difference":
-        result, sym = values[0] - values[1], " − "
-    elif op == "percent_change":
-        if values[1] == 0:
-            return None
-        result = (values[0] - values[1]) / values[1] * 100
-        sym = None
-    elif op == "percent_fall":
-        if values[0] == 0:
-            return None
-        result = (values[0] - values[1]) / values[0] * 100  # (earlier - later) / earlier
-        sym = None
-    elif op == "ratio":
-        if values[1] == 0:
-            return None
-        result, sym = values[0] / values[1], " / "
-    else:
-        return None
-    citer = Citer(snap)
-    operands = []
-    for c in picks:
-        n = citer.ref(c.sentence, c.retrieval)
-        operands.append(Operand(value=c.value, text=c.mention, citation=n))
-    shown = [f"{format_number(c.value)} [{o.citation}]" for c, o in zip(picks, operands)]
-    if op == "percent_change":
-        formula = f"({shown[0]} − {shown[1]}) / {shown[1]} × 100"
-    elif op == "percent_fall":
-        formula = f"({shown[0]} − {shown[1]}) / {shown[0]} × 100"
-    elif op == "average":
-        formula = f"({' + '.join(shown)}) / {len(shown)}"
-    elif op == "ratio" and q.wants_percent:
-        result *= 100
-        formula = f"{shown[0]} / {shown[1]} × 100"
-    else:
-        formula = sym.join(shown)
-    result = round(result, 4)
-    scale = "percent" if op in ("percent_change", "percent_fall") or (op == "ratio" and q.wants_percent) else scale_of(picks[0])
-    explained = ", ".join(f"{lab}: {c.mention} [{o.citation}]" for lab, c, o in zip(labels, picks, operands))
-    pct = scale == "percent" and (op in ("percent_change", "percent_fall", "ratio") or picks[0].quantity.kind == "percent")
-    # The difference of two percentages is in percentage points ("fell from 12.5% to 9.0%": 3.5 points).
-    points = pct and op == "difference" and all(c.quantity.kind == "percent" for c in picks)
-    shown = f"{format_number(result)} percentage points" if points else f"{format_number(result)}{'%' if pct else ''}"
-    text = f"**{shown}** = {formula} ({explained})"
-    return Answer(
-        question=q.text, text=text, value=result, scale=scale, unit=picks[0].quantity.unit, kind="computed",
-        citations=citer.citations,
-        computation=Computation(operation=op, formula=formula, operands=operands, result=result),
-    )
 
 
 STATED_MARGIN = 0.15  # a stated multiple this close in match to the best figure is the answer itself
@@ -128,14 +68,14 @@ def _yearly(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
         elif op == "difference" and re.search(r"\b(fewer|less|lower|smaller)\b.*\bthan\b", low):
             a, b = years[1], years[0]
         if asks_size_of_fall(q) and not re.search(r"\bthan\b", low):
+            if op == "percent_change":  # (later, earlier), as every change takes them
+                return computed_answer(q, snap, "percent_fall", [found[a], found[b]], [period_words(found[a]), period_words(found[b])])
             a, b = b, a  # earlier minus later: the size of the fall
-            if op == "percent_change":
-                return operands_answer(q, snap, "percent_fall", [found[a], found[b]], [period_words(found[a]), period_words(found[b])])
         picks = [found[a], found[b]]
     else:
         picks = [found[y] for y in years]
     labels = [period_words(c) for c in picks]
-    return operands_answer(q, snap, op, picks, labels)
+    return computed_answer(q, snap, op, picks, labels)
 
 
 _THAN = re.compile(r"\b(?:than|versus|vs\.?|compared (?:to|with))\b", re.I)
@@ -233,7 +173,7 @@ def _two_targets(q: Question, snap: Snapshot, hits, op: str) -> Answer | None:
             and picks[0].value < picks[1].value:
         picks.reverse()  # "how far apart", "the difference between A and B": a distance, the larger less the smaller
         labels.reverse()
-    return operands_answer(q, snap, op, picks, labels)
+    return computed_answer(q, snap, op, picks, labels)
 
 
 def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candidate], op: str) -> Answer | None:
@@ -253,10 +193,10 @@ def _two_periods_of_one_sentence(q: Question, snap: Snapshot, ranked: list[Candi
         return None  # a period the sentence does not write (inherited) could not be shown cited
     later, earlier = (best, other) if best.year > other.year else (other, best)
     if asks_size_of_fall(q):
-        later, earlier = earlier, later
-        if op == "percent_change":
-            return operands_answer(q, snap, "percent_fall", [later, earlier], [str(later.year), str(earlier.year)])
-    return operands_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
+        if op == "percent_change":  # (later, earlier), as every change takes them
+            return computed_answer(q, snap, "percent_fall", [later, earlier], [str(later.year), str(earlier.year)])
+        later, earlier = earlier, later  # earlier minus later: the size of the fall
+    return computed_answer(q, snap, op, [later, earlier], [str(later.year), str(earlier.year)])
 
 
 def _sibling_rows(a: Candidate, b: Candidate) -> bool:
@@ -304,13 +244,13 @@ def try_operation(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
         ranked = gather(q, snap, hits)
         picks = item_figures(items, ranked) if len(items) >= 2 else None
         if picks is not None:
-            return operands_answer(q, snap, "sum", picks, items)
+            return computed_answer(q, snap, "sum", picks, items)
         if not items:
             # "How many beds in total?" over "one in Phnom Penh with 36 beds and one in Battambang
             # with 24 beds": the parallel figures of the best sentence, added.
             picks = parallel_figures(ranked)
             if picks is not None:
-                return operands_answer(q, snap, "sum", picks, [parallel_label(c) for c in picks])
+                return computed_answer(q, snap, "sum", picks, [parallel_label(c) for c in picks])
     if op == "which_year":
         return which_year(q, snap, hits)
     if op == "years_between":

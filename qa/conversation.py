@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from reportqa.models import Answer, Turn, Understood
 
 from qa.conversation_frame import OUTSIDE, WORDS, Frame, concept, document_index, extract_frame
+from qa.question import parse_question
 
 ARITHMETIC = {"difference", "change", "percent_change", "ratio", "sum", "average", "compare"}
 _YEAR = re.compile(r"(?<![\d,.$])(19[5-9]\d|20\d\d)(?!\d|,\d)")
@@ -81,9 +82,9 @@ def understood_of(service, frame: Frame, question: str, doc_ids: list[str] | Non
     )
 
 
-def standalone_understood(service, question: str, doc_ids: list[str] | None) -> Understood:
-    """How a single question (no conversation) was read."""
-    return understood_of(service, extract_frame(question), question, doc_ids)
+def standalone_understood(service, question: str, doc_ids: list[str] | None, parsed=None) -> Understood:
+    """How a single question (no conversation) was read; `parsed` is its Question, when read."""
+    return understood_of(service, extract_frame(question, parsed=parsed), question, doc_ids)
 
 
 def _scoped(named: list[str], filter_ids: list[str] | None) -> list[str] | None:
@@ -126,7 +127,7 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
 
     if previous is None or not is_follow_up(frame):
         asked = frame.core if frame.doc_phrase else q
-        answer = service.answer(asked, scoped)
+        answer = service.answer(asked, scoped, parsed=frame.parsed)
         answer.understood = understood_of(service, frame, asked, scoped)
         return _finish(answer, q, started)
 
@@ -139,8 +140,10 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
 
     res = resolve(frame, previous, filter_ids, service)
     answer = None
+    read: dict[str, object] = {}  # each resolved question's parse, for its answer and its Understood
     for reading in [res.question, *res.alternatives]:
-        tried = service.answer(reading, res.doc_ids)
+        read[reading] = parse_question(reading)
+        tried = service.answer(reading, res.doc_ids, parsed=read[reading])
         if answer is None:
             answer = tried
         if tried.kind != "not_found" and not any(same_figure(tried, t.answer) for t in turns):
@@ -149,7 +152,7 @@ def answer_in_thread(service, question: str, doc, history) -> Answer:
     repeated = next((n for n, t in enumerate(turns, 1) if same_figure(answer, t.answer)), None)
     if repeated is not None:
         answer = _unchanged(answer, repeated)
-    merged = extract_frame(res.question)
+    merged = extract_frame(res.question, parsed=read.get(res.question))
     understood = understood_of(service, merged, res.question, res.doc_ids, follow_up=True, from_turn=from_turn,
                                carried=res.carried, not_carried=res.not_carried)
     # The group of a follow-up is what it said itself, or what an earlier follow-up said.

@@ -54,13 +54,15 @@ class Reading:
     operation: str
     wants_year: bool
     wants_number: bool
+    parsed: object = None  # the engine's Question itself, passed on so it is not read again
 
 
-def engine_reading(text: str) -> Reading:
-    """The engine's parse of `text`, reduced to what the conversation uses."""
+def engine_reading(text: str, parsed=None) -> Reading:
+    """The engine's parse of `text`, reduced to what the conversation uses; `parsed` is the
+    Question already read from `text`, when the caller has it (one parse per question)."""
     from qa.question import concept_of, parse_question
 
-    q = parse_question(text)
+    q = parsed if parsed is not None and parsed.text == text else parse_question(text)
     target = list(q.target)
     whole = _PARTITIVE.search(text)
     if whole:
@@ -71,7 +73,7 @@ def engine_reading(text: str) -> Reading:
     return Reading(
         target_stems=target, term_stems=[concept_of(t) for t in q.terms],
         predicate_stems=list(getattr(q, "predicate", []) or []), years=list(q.years),
-        operation=q.operation, wants_year=q.wants_year, wants_number=q.wants_number,
+        operation=q.operation, wants_year=q.wants_year, wants_number=q.wants_number, parsed=q,
     )
 
 
@@ -101,6 +103,7 @@ class Frame:
     wants_year: bool = False
     wants_number: bool = True
     comparative: bool = False         # "How much more went to X?": more than what was said before
+    parsed: object = field(default=None, repr=False, compare=False)  # the engine's Question of the core
 
     @property
     def slots_only(self) -> bool:
@@ -177,8 +180,9 @@ def operation_of(text: str, engine_op: str) -> str:
     return engine_op
 
 
-def extract_frame(text: str, documents: "DocumentIndex | None" = None) -> Frame:
-    """The frame of one question; `documents` resolves references like "in the NGO report"."""
+def extract_frame(text: str, documents: "DocumentIndex | None" = None, parsed=None) -> Frame:
+    """The frame of one question; `documents` resolves references like "in the NGO report";
+    `parsed` is the engine's Question for `text` when the caller has already read it."""
     m = _OPENER.match(text)
     opener = m.group(0).strip(" ,").lower() if m and m.end() < len(text) else ""
     core = text[m.end():] if opener else text
@@ -192,7 +196,7 @@ def extract_frame(text: str, documents: "DocumentIndex | None" = None) -> Frame:
                 core = core[: dm.start()] + core[dm.end():]
                 break
     relative, without_relative = _relative(core)
-    reading = engine_reading(_restore_question(without_relative))
+    reading = engine_reading(_restore_question(without_relative), parsed)
     words = _WORD.findall(without_relative)
     target = set(reading.target_stems)
     terms = set(reading.term_stems)
@@ -224,7 +228,7 @@ def extract_frame(text: str, documents: "DocumentIndex | None" = None) -> Frame:
         doc_phrase=doc_phrase, doc_ids=doc_ids,
         operation=operation_of(without_relative, reading.operation), opener=opener,
         anaphora=anaphora, wants_year=reading.wants_year,
-        wants_number=reading.wants_number,
+        wants_number=reading.wants_number, parsed=reading.parsed,
     )
 
 

@@ -10,17 +10,12 @@ from __future__ import annotations
 
 import re
 
-from reportqa.models import Answer, Citation, Computation, Operand, Turn, Understood
+from reportqa.models import Answer, Citation, Turn, Understood
+from reportqa.numbers import format_number
 
+from qa.arithmetic import SCALE_FACTORS, Term, common_scale, compute
 from qa.conversation_frame import OUTSIDE, Frame, count_word
 
-_SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
-
-
-def _fmt(x: float) -> str:
-    if abs(x - round(x)) < 1e-9:
-        return f"{int(round(x)):,}"
-    return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def _numeric(turn: Turn) -> bool:
@@ -98,17 +93,13 @@ def _years_of(text: str) -> list[int]:
 
 
 def _absolute(a: Answer) -> float:
-    return float(a.value) * _SCALES.get(a.scale, 1.0)
+    return float(a.value) * SCALE_FACTORS.get(a.scale, 1.0)
 
 
 def _compute(service, question: str, frame: Frame, op: str, pair: list[tuple[int, Turn]],
              sub_question: str = "") -> Answer:
     """Apply `op` to the answers of `pair` (earlier turn first) and cite their sentences."""
     answers = [t.answer for _, t in pair]
-    scales = {a.scale for a in answers}
-    same_scale = len(scales) == 1 and "percent" not in scales or scales == {"percent"}
-    values = [float(a.value) if same_scale else _absolute(a) for a in answers]
-    scale = answers[0].scale if same_scale else ""
     years = [max(t.understood.years) if t.understood and t.understood.years else None for _, t in pair]
     if op in ("change", "percent_change") and all(y is not None for y in years) and years[0] != years[1]:
         order = sorted(range(2), key=lambda i: years[i])  # a change runs from the earlier year to the later
@@ -128,34 +119,27 @@ def _compute(service, question: str, frame: Frame, op: str, pair: list[tuple[int
             citations.append(first)
             found = len(citations)
         refs.append(found)
-    shown = [f"{_fmt(v)} [{r}]" for v, r in zip(values, refs)]
-    a_v, b_v = values[a_i], values[b_i]
-    if op == "difference":
+    terms = [Term(value=float(a.value), citation=r, scale=a.scale, percent=a.scale == "percent", unit=a.unit)
+             for a, r in zip(answers, refs)]
+    values, _ = common_scale(terms)  # as the formula shows them: absolute when the scales differ
+    if op == "difference":  # a gap between two answers: the larger less the smaller
         hi, lo = (0, 1) if values[0] >= values[1] else (1, 0)
-        result, formula = values[hi] - values[lo], f"{shown[hi]} − {shown[lo]}"
-    elif op == "change":
-        result, formula = b_v - a_v, f"{shown[b_i]} − {shown[a_i]}"
-    elif op == "percent_change":
-        if a_v == 0:
-            return _missing(question, frame, [], reason="the earlier figure is zero")
-        result, formula = (b_v - a_v) / a_v * 100, f"({shown[b_i]} − {shown[a_i]}) / {shown[a_i]} × 100"
-        scale = "percent"
-    elif op == "ratio":
-        whole, part = values
-        if whole == 0:
-            return _missing(question, frame, [], reason="the total is zero")
-        result, formula = part / whole * 100, f"{shown[1]} / {shown[0]} × 100"
-        scale = "percent"
-    elif op == "average":
-        result, formula = sum(values) / len(values), f"({' + '.join(shown)}) / {len(values)}"
-    else:  # sum
-        result, formula = sum(values), " + ".join(shown)
-    result = round(result, 4)
-    operands = [Operand(value=v, text=_fmt(v), citation=r) for v, r in zip(values, refs) if r]
+        picked, operation = [terms[hi], terms[lo]], "difference"
+    elif op in ("change", "percent_change"):  # the later against the earlier
+        picked, operation = [terms[b_i], terms[a_i]], op
+    elif op == "ratio":  # the later answer is the part of the earlier whole
+        picked, operation = [terms[1], terms[0]], "share"
+    else:
+        picked, operation = terms, "average" if op == "average" else "sum"
+    done = compute(operation, picked)
+    if done is None:
+        return _missing(question, frame, [], reason="the earlier figure is zero" if op == "percent_change"
+                        else "the total is zero")
+    # An earlier answer without a citation shows in the formula but is no cited operand.
+    comp = done.computation.model_copy(update={"operands": [o for o in done.computation.operands if o.citation]})
     named = [(_label(t, n), v, r) for (n, t), v, r in zip(pair, values, refs)]
-    labels = "; ".join(f"{lab}: {_fmt(v)} [{r}]" for lab, v, r in named) if all(lab for lab, _, _ in named) else ""
-    suffix = "%" if scale == "percent" else ""
-    text = f"**{_fmt(result)}{suffix}** = {formula}" + (f" ({labels})" if labels else "")
+    labels = "; ".join(f"{lab}: {format_number(v)} [{r}]" for lab, v, r in named) if all(lab for lab, _, _ in named) else ""
+    text = f"**{done.shown}** = {comp.formula}" + (f" ({labels})" if labels else "")
     turns_used = [n for n, _ in pair]
     first = pair[0][1].understood
     understood = Understood(
@@ -165,9 +149,8 @@ def _compute(service, question: str, frame: Frame, op: str, pair: list[tuple[int
         carried=[f"figures of turns {' and '.join(map(str, turns_used))}" if not sub_question
                  else f"figure of turn {turns_used[0]}; asked “{sub_question}” for the other one"],
     )
-    answer = Answer(question=question, text=text, value=result, scale=scale, unit=answers[0].unit,
-                    kind="computed", citations=citations, understood=understood,
-                    computation=Computation(operation=op, formula=formula, operands=operands, result=result))
+    answer = Answer(question=question, text=text, value=comp.result, scale=done.scale, unit=answers[0].unit,
+                    kind="computed", citations=citations, understood=understood, computation=comp)
     from qa.grounding import grounded_or_abstain
 
     checked = grounded_or_abstain(answer)

@@ -14,8 +14,9 @@ import re
 from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer
 
+from qa.answers import computed_answer
 from qa.candidates import Candidate
-from qa.complement import computed_answer, whole_of
+from qa.complement import whole_of
 from qa.question import Question, concept_of, parse_question
 from qa.ranking import MIN_MATCH, gather, pick_figure
 from qa.reader import Snapshot
@@ -98,13 +99,11 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
             return None
         parts.append(part)
         i += width
-    shape = " − ".join("{%d}" % i for i in range(len(parts)))
     if kind == "percent":
         total = sum(p.value for p in parts)
         if total > 100:
             return None
-        return computed_answer(q, snap, parts, 100.0 - total, "100 − " + shape, "percent",
-                               operation="complement", said="the rest of 100 % after the named parts")
+        return computed_answer(q, snap, "complement", parts, said="the rest of 100 % after the named parts")
     # The whole a part is counted in ("358 victims, including 265 women") is the part's own;
     # otherwise the figure the question without its exclusion asks for.
     whole = whole_of(parts[0]) if len(parts) == 1 else None
@@ -118,6 +117,4 @@ def excluded_answer(q: Question, snap: Snapshot, hits) -> Answer | None:
     total = sum(p.value for p in parts)
     if total >= whole.value:
         return None
-    return computed_answer(q, snap, [whole, *parts], whole.value - total,
-                           "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts))), "",
-                           operation="complement", said="the whole less the named parts")
+    return computed_answer(q, snap, "rest", [whole, *parts], said="the whole less the named parts")

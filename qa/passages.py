@@ -8,6 +8,7 @@ from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer, Computation, Operand, Sentence
 from reportqa.quantities import UNIT_NOUNS, extract_quantities
 
+from qa.arithmetic import Term, compute
 from qa.candidates import Candidate
 from qa.cite import Citer
 from qa.periods import asked_quarters, quarter_of_sentences
@@ -108,18 +109,16 @@ def years_between(q: Question, snap: Snapshot, hits, doc_ids) -> Answer | None:
     a, b = distinct[0], distinct[1]
     ev = {int(e[1]): e[0] for e in events}
     citer = Citer(snap)
-    operands = []
+    terms = []
     for y in (max(a, b), min(a, b)):
         s = ev.get(y)
         if s is None:
             return None  # a year only the question names cannot be cited
-        operands.append(Operand(value=y, text=str(y), citation=citer.ref(s)))
-    result = abs(a - b)
-    formula = f"{operands[0].value:.0f} [{operands[0].citation}] − {operands[1].value:.0f} [{operands[1].citation}]"
+        terms.append(Term(value=y, citation=citer.ref(s), text=str(y), year=True))
+    done = compute("years_between", terms)
     return Answer(
-        question=q.text, text=f"**{result}** years = {formula}", value=float(result), kind="computed",
-        citations=citer.citations,
-        computation=Computation(operation="years_between", formula=formula, operands=operands, result=result),
+        question=q.text, text=f"**{done.shown}** years = {done.computation.formula}", value=done.value, kind="computed",
+        citations=citer.citations, computation=done.computation,
     )
 
 

@@ -10,8 +10,8 @@ from reportqa.bm25 import STOPWORDS, tokenize
 from reportqa.models import Answer
 from reportqa.quantities import extract_quantities
 
+from qa.answers import computed_answer
 from qa.candidates import Candidate
-from qa.complement import computed_answer
 from qa.question import Question, concept_of
 from qa.reader import Snapshot
 
@@ -55,8 +55,7 @@ def _whole_less_parts(q: Question, snap: Snapshot, s, score: float, figures: lis
         total = sum(x.value for x in parts)
         if not 0 < total < 100:
             return None
-        shape = "100 − " + " − ".join("{%d}" % i for i in range(len(parts)))
-        return computed_answer(q, snap, [as_candidate(x) for x in parts], 100.0 - total, shape, "percent",
+        return computed_answer(q, snap, "complement", [as_candidate(x) for x in parts],
                                said="the rest of 100 % after the stated parts")
     whole = figures[0]
     if len(figures) < 2 or not _OPENS_ON.match(s.text[:whole.start]):
@@ -65,6 +64,5 @@ def _whole_less_parts(q: Question, snap: Snapshot, s, score: float, figures: lis
     rest = whole.value - sum(x.value for x in parts)
     if rest <= 0:
         return None
-    shape = "{0} − " + " − ".join("{%d}" % (i + 1) for i in range(len(parts)))
-    return computed_answer(q, snap, [as_candidate(x) for x in [whole, *parts]], rest, shape, whole.scale,
+    return computed_answer(q, snap, "rest", [as_candidate(x) for x in [whole, *parts]],
                            said="the whole less the stated parts")

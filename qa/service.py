@@ -67,15 +67,17 @@ class QA:
         manifest = self.reader.snapshot().manifest
         return [manifest.resolve(r).doc_id for r in refs]
 
-    def answer(self, question: str, doc: str | list[str] | None = None, history=None) -> Answer:
+    def answer(self, question: str, doc: str | list[str] | None = None, history=None, parsed=None) -> Answer:
         """Answer from the reports, citing sentences; 'not_found' when they do not say.
 
         With `history` (earlier turns: Turn, Answer or their JSON), a follow-up is resolved
         against the conversation first (qa/conversation.py); `[]` starts a conversation.
+        `parsed` is the question already read (qa.question.parse_question), so it is read once.
         """
         from qa.choose import choose_answer
         from qa.conversation import answer_in_thread, standalone_understood
         from qa.grounding import grounded_or_abstain
+        from qa.question import parse_question
 
         if history is not None:
             return answer_in_thread(self, clean_question(question, self.settings.max_question_chars), doc, history)
@@ -84,10 +86,12 @@ class QA:
         q = clean_question(question, self.settings.max_question_chars)
         doc_ids = self.resolve_docs(doc)
         snap = self.reader.snapshot()
-        answer = choose_answer(q, snap, self.retriever, doc_ids, self.settings)
+        if parsed is None or parsed.text != q:
+            parsed = parse_question(q)  # once: the chooser and the Understood record both read it
+        answer = choose_answer(q, snap, self.retriever, doc_ids, self.settings, parsed)
         answer.question = q
         answer = grounded_or_abstain(answer)
-        answer.understood = standalone_understood(self, q, doc_ids)
+        answer.understood = standalone_understood(self, q, doc_ids, parsed)
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return answer
 

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import re
 
-from reportqa.numbers import format_number
 from reportqa.bm25 import tokenize
 from reportqa.models import Answer, Cell, Citation, Computation, Operand
 
+from qa.arithmetic import Term, compute
 from qa.cite import cite
 from qa.question import Question, asks_size_of_fall, is_gap
 from qa.reader import Snapshot
 from qa.table_question import TableQuestion, change_order, read_table_question, threshold, words
 from qa.tables import (Row, TableView, candidate_tables, group_columns, match_rows, pick_columns,
                        target_tokens, unknown_names)
-
-fmt = format_number  # the one number formatter (reportqa/numbers.py)
 
 MIN_ROW_SCORE = 0.5   # a row header must match at least this well (0..1) to answer from the table
 MIN_LEXICAL = 0.3     # ... and say enough of the header's distinctive words,
@@ -83,43 +81,23 @@ def _lookup(q: Question, snap: Snapshot, view: TableView, row: Row, columns: lis
 
 def _computed(q: Question, snap: Snapshot, view: TableView, op: str, pairs: list[tuple[Row, Cell]],
               wants_percent: bool = False) -> Answer | None:
-    values = [c.value for _, c in pairs]
+    """The computed answer `op` (an operation of qa.arithmetic) over cited cells; a ratio asked as
+    a percentage is a share."""
+    if op == "ratio" and wants_percent:
+        op = "share"
     citer = _Citer(snap)
-    operands = [Operand(value=c.value, text=c.text, citation=citer.ref(r, c)) for r, c in pairs]
-    shown = [f"{fmt(o.value)} [{o.citation}]" for o in operands]
-    scale = _scale(view, pairs[0][0], pairs[0][1])
-    if op == "difference":
-        result, formula = values[0] - values[1], f"{shown[0]} − {shown[1]}"
-    elif op == "percent_change":
-        if values[1] == 0:
-            return None
-        result = (values[0] - values[1]) / values[1] * 100
-        formula, scale = f"({shown[0]} − {shown[1]}) / {shown[1]} × 100", "percent"
-    elif op == "percent_fall":  # later, earlier: the fall over the earlier figure
-        if values[1] == 0:
-            return None
-        result = (values[1] - values[0]) / values[1] * 100
-        formula, scale = f"({shown[1]} − {shown[0]}) / {shown[1]} × 100", "percent"
-    elif op == "average":
-        result, formula = sum(values) / len(values), f"({' + '.join(shown)}) / {len(shown)}"
-    elif op == "sum":
-        result, formula = sum(values), " + ".join(shown)
-    elif op == "ratio":
-        if values[1] == 0:
-            return None
-        result, formula = values[0] / values[1], f"{shown[0]} / {shown[1]}"
-        if wants_percent:
-            result, formula, scale = result * 100, formula + " × 100", "percent"
-        else:
-            scale = ""
-    else:
+    terms = []
+    for r, c in pairs:
+        scale = _scale(view, r, c)
+        terms.append(Term(value=c.value, citation=citer.ref(r, c), text=c.text, scale=scale,
+                          percent=scale == "percent"))
+    done = compute(op, terms)
+    if done is None:
         return None
-    result = round(result, 10)
-    explained = ", ".join(f"{_label(r, c)}: {c.text} [{o.citation}]" for (r, c), o in zip(pairs, operands))
-    mark = "%" if scale == "percent" and op in ("percent_change", "percent_fall", "ratio") else ""
-    return Answer(question=q.text, text=f"**{fmt(result)}{mark}** = {formula} ({explained})", value=result,
-                  scale=scale, kind="computed", citations=citer.citations,
-                  computation=Computation(operation=op, formula=formula, operands=operands, result=result))
+    comp = done.computation
+    explained = ", ".join(f"{_label(r, c)}: {c.text} [{o.citation}]" for (r, c), o in zip(pairs, comp.operands))
+    return Answer(question=q.text, text=f"**{done.shown}** = {comp.formula} ({explained})", value=comp.result,
+                  scale=done.scale, kind="computed", citations=citer.citations, computation=comp)
 
 
 def _cells(row: Row, cols: list[int] | None) -> list[tuple[Row, Cell]] | None:

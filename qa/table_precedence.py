@@ -3,7 +3,8 @@
 Both are scored on one scale, the share of the question's concepts (weighted by rarity, as
 `qa.ranking` weighs them) that the evidence names. For a sentence that is the text ranker's
 own match around its best figure; for a table answer it is what its cited cells' row and
-column header paths name, with the table's caption and title as weaker context. The table's
+column header paths name, with the table's caption and title as weaker context. Both become
+`Fact`s (qa/fact.py) and the one score with its evidence-kind feature decides: the table's
 answer is kept when its headers say clearly more of the question than the best sentence says.
 """
 
@@ -12,16 +13,12 @@ from __future__ import annotations
 from reportqa.bm25 import tokenize
 from reportqa.models import Answer, node_id
 
+from qa.fact import Fact, asked_role, fact_of_candidate, fact_of_table_answer, outranks
 from qa.question import Question
 from qa.ranking import MIN_MATCH, concept_weights, concepts_in, gather, pick_figure, states_same_amount
 from qa.reader import Snapshot
 
 CONTEXT_WEIGHT = 0.5  # a concept only in the caption or title counts half, as context does for sentences
-# How much more of the question a table's headers must name than the best sentence to answer
-# instead of it: prose states a figure as reported, a table often repeats it in other units or
-# beside a near namesake. Fitted on the TAT-QA text and table dev sets (0.0: 73/107 text, 0.586
-# table; 0.06: 74/107 text, 0.564 table, the text figure of the answers without tables).
-TABLE_MARGIN = 0.06
 
 
 def table_match(q: Question, snap: Snapshot, answer: Answer, weights: dict[str, float]) -> float:
@@ -40,21 +37,23 @@ def table_match(q: Question, snap: Snapshot, answer: Answer, weights: dict[str, 
     return got / total
 
 
-CHANGE_OPERATIONS = ("difference", "percent_change")
-POOLING_OPERATIONS = ("average", "sum", "ratio")
-
-
-def stated_match(q: Question, snap: Snapshot, hits, changes_only: bool = False) -> float:
-    """The text ranker's match of the best figure a (non-table) sentence states, 0 when none
-    fits; with `changes_only`, of the best figure that is itself a change ("rose by 12")."""
+def stated_fact(q: Question, snap: Snapshot, hits, changes_only: bool = False) -> Fact | None:
+    """The best figure a (non-table) sentence states, as a Fact, or None when none fits; with
+    `changes_only`, the best figure that is itself a change ("rose by 12")."""
     prose = [(s, sc) for s, sc in hits if s.kind != "table_row"]
     if not prose:
-        return 0.0
+        return None
     cands = gather(q, snap, prose)
     if changes_only:
         cands = [c for c in cands if c.is_change]
     best, _ = pick_figure(q, cands)
-    return best.match if best is not None and best.match >= MIN_MATCH else 0.0
+    return fact_of_candidate(best) if best is not None and best.match >= MIN_MATCH else None
+
+
+def stated_match(q: Question, snap: Snapshot, hits, changes_only: bool = False) -> float:
+    """The text ranker's match of the best stated figure (see `stated_fact`), 0 when none fits."""
+    fact = stated_fact(q, snap, hits, changes_only)
+    return fact.match if fact is not None else 0.0
 
 
 def _weights(q: Question, snap: Snapshot, hits) -> dict[str, float]:
@@ -63,25 +62,18 @@ def _weights(q: Question, snap: Snapshot, hits) -> dict[str, float]:
 
 
 def table_wins(q: Question, snap: Snapshot, hits, tabled: Answer | None) -> bool:
-    """Whether the table's answer is better evidence than the best stated sentence."""
+    """Whether the table's answer is better evidence than the best stated sentence: both as
+    Facts, scored by the one `fact_score` (match plus the evidence-kind feature)."""
     if tabled is None:
         return False
     if tabled.kind == "not_found":
         return True  # the question names something no candidate document mentions
-    cell = table_match(q, snap, tabled, _weights(q, snap, hits))
-    if q.wants_years_list and isinstance(tabled.value, list):
-        # The periods a table covers are its year headers, which prose rarely lists whole:
-        # the table's list answers unless a sentence matches the question better.
-        return cell >= stated_match(q, snap, hits)
-    if tabled.kind == "computed" and q.operation in CHANGE_OPERATIONS:
-        # A table that computes the asked change answers unless prose states the change itself:
-        # a sentence's level figure ("revenue was $5.2 million") is an operand, not the answer.
-        return cell >= stated_match(q, snap, hits, changes_only=True) + TABLE_MARGIN
-    if tabled.kind == "computed" and q.operation in POOLING_OPERATIONS:
-        # Prose rarely states an average or a share itself: its figures are operands, as the
-        # table's are, so neither is preferred as "stated as reported".
-        return cell >= stated_match(q, snap, hits)
-    return cell >= stated_match(q, snap, hits) + TABLE_MARGIN
+    table = fact_of_table_answer(tabled, table_match(q, snap, tabled, _weights(q, snap, hits)))
+    role = asked_role(q, table)
+    # A table that computes the asked change answers unless prose states the change itself:
+    # a sentence's level figure ("revenue was $5.2 million") is an operand, not the answer.
+    stated = stated_fact(q, snap, hits, changes_only=role == "change")
+    return outranks(table, stated, role)
 
 
 def debug_features(q: Question, snap: Snapshot, hits, tabled: Answer | None) -> dict:
@@ -114,7 +106,7 @@ def _prose_states_it(q: Question, snap: Snapshot, hits, tabled: Answer) -> bool:
     if not prose:
         return False
     cands = gather(q, snap, prose)
-    if tabled.kind == "computed" and q.operation in CHANGE_OPERATIONS:
+    if tabled.kind == "computed" and q.operation in ("difference", "percent_change"):
         cands = [c for c in cands if c.is_change]  # a computed change is stated as a change
     best, _ = pick_figure(q, cands)
     if best is None or best.match < MIN_MATCH:

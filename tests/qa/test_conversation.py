@@ -108,7 +108,7 @@ class RepeatingService:
     def resolve_docs(self, doc):
         return None
 
-    def answer(self, question, doc=None):
+    def answer(self, question, doc=None, parsed=None):
         return self.fixed.model_copy(deep=True)
 
 
