@@ -188,6 +188,9 @@ class Document(BaseModel):
     page_starts: list[int] | None = None
     warnings: list[str] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    # PDF: [start, end, page, x0, top, x1, bottom] of each line of `text`, as the reader laid it
+    # out; used at ingest to give sentences their boxes, not stored (exclude=True).
+    line_boxes: list[list[float]] = Field(default_factory=list, exclude=True)
 
 
 class DocumentInfo(BaseModel):
