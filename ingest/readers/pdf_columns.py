@@ -3,9 +3,9 @@
 pdfplumber's lines run across the whole page, so on a two-column page a "line" holds the
 end of a sentence on the left and a piece of another on the right, and a table set beside
 prose gets the prose as its first column. A gutter is an x position that no word crosses
-for a run of consecutive lines, with words on both sides of it on most of them, and prose
-(lines of several words) on at least one side: a gap between two table columns is not a
-gutter, since neither side holds prose. Lines in the run are cut at the gutter and read
+for a run of consecutive lines, with words on both sides of it on most of them, prose
+(lines of several words) on at least one side and words (not only figures) on both: a gap
+between a table's labels and its figures is not a gutter. Lines in the run are cut at the gutter and read
 column by column; lines above and below it (titles, full-width tables) stay whole.
 """
 
@@ -26,6 +26,13 @@ def _prose(sides: list[list[dict]]) -> bool:
     return len(counts) >= MIN_RUN and counts[len(counts) // 2] >= PROSE_WORDS
 
 
+def _worded(sides: list[list[dict]]) -> bool:
+    """Most lines of a side hold words: a side of figures only is a table's value columns."""
+    filled = [ws for ws in sides if ws]
+    worded = sum(1 for ws in filled if sum(1 for w in ws if any(ch.isalpha() for ch in w["text"])) >= 2)
+    return bool(filled) and worded >= 0.5 * len(filled)
+
+
 def _best_run(lines: list[Line], width: float) -> tuple[int, int, float] | None:
     """(first, end, x) of the longest run of lines split by a gutter, or None."""
     best = None
@@ -44,7 +51,7 @@ def _best_run(lines: list[Line], width: float) -> tuple[int, int, float] | None:
                 left = [[w for w in ln.words if w["x1"] <= x] for ln in run]
                 right = [[w for w in ln.words if w["x0"] >= x] for ln in run]
                 both = sum(1 for a, b in zip(left, right) if a and b)
-                if both >= 0.5 * len(run) and (_prose(left) or _prose(right)):
+                if both >= 0.5 * len(run) and (_prose(left) or _prose(right)) and _worded(left) and _worded(right):
                     best = (i, j, x)
             i = j
         x += 3.0

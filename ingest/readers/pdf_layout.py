@@ -210,7 +210,7 @@ def _assign_header(toks: list[Token], cols: list[list[float]], finer: int) -> di
         for g, cs in near.items():
             span_mid = (cols[cs[0]][0] + cols[cs[-1]][1]) / 2
             width = max(cols[cs[-1]][1] - cols[cs[0]][0], toks[g].x1 - toks[g].x0)
-            if abs((toks[g].x0 + toks[g].x1) / 2 - span_mid) > 0.25 * width + 2:
+            if abs((toks[g].x0 + toks[g].x1) / 2 - span_mid) > 0.35 * width + 2:
                 balanced = False
         if balanced:
             return {c: (toks[g].text, len(cs) > 1) for g, cs in near.items() for c in cs}

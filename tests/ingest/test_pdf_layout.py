@@ -141,17 +141,19 @@ def test_two_level_header_gives_column_paths(tmp_path):
     pdf = _pdf()
     pdf.add_page()
     _put(pdf, 72, 80, "Table 2. Victims by year")
-    # "2020" centred over its Number and % columns, "2021" over its two.
-    for (a, b), year in (((250, 310), "2020"), ((370, 430), "2021")):
-        _put(pdf, (a + b) / 2 - pdf.get_string_width(year) / 2 - 10, 100, year)
-    for x1, h in ((270, "Number"), (310, "%"), (390, "Number"), (430, "%")):
-        _right(pdf, x1, 114, h)
+    groups = {"2020": (250, 300, 340), "2021": (400, 450, 490)}  # right edges of Number, %, Rank
+    for year, (a, _, c) in groups.items():  # each year centred over its three columns
+        _put(pdf, (a - 30 + c) / 2 - pdf.get_string_width(year) / 2, 100, year)
+        for x1, h in zip(groups[year], ("Number", "%", "Rank")):
+            _right(pdf, x1, 114, h)
     y = 128
-    for label, vals in (("Women", ["120", "60.0", "130", "61.9"]), ("Men", ["80", "40.0", "80", "38.1"]),
-                        ("Total", ["200", "100.0", "210", "100.0"])):
+    for label, vals in (("Women", ["120", "60.0", "1", "130", "61.9", "1"]),
+                        ("Men", ["80", "40.0", "2", "80", "38.1", "2"]),
+                        ("Total", ["200", "100.0", "", "210", "100.0", ""])):
         _put(pdf, 72, y, label)
-        for x1, v in zip((270, 310, 390, 430), vals):
-            _right(pdf, x1, y, v)
+        for x1, v in zip(groups["2020"] + groups["2021"], vals):
+            if v:
+                _right(pdf, x1, y, v)
         y += 14
     stored = _read(tmp_path, pdf)
     cell = _cell(stored, "Women", "2021", "Number")
@@ -159,6 +161,7 @@ def test_two_level_header_gives_column_paths(tmp_path):
     assert cell.column_path == ["2021", "Number"]
     share = _cell(stored, "Men", "2020", "%")
     assert share is not None and share.value == pytest.approx(40.0) and share.scale == "percent"
+    assert _cell(stored, "Men", "2020", "Number").value == 80
 
 
 def test_dot_leaders_and_group_rows(tmp_path):
