@@ -89,8 +89,10 @@ def read_docs(root: Path, families: list[str], settings: Settings) -> tuple[dict
             except Exception as exc:  # report and go on: one bad file is one row of the table
                 print(f"  {fam}/{path.name}: not read ({exc})", file=sys.stderr)
                 continue
+            took = time.perf_counter() - t0
+            print(f"  {fam}/{path.name}: {took:.1f} s", file=sys.stderr, flush=True)
             if path.suffix.lower() == ".pdf":
-                seconds += time.perf_counter() - t0
+                seconds += took
                 pages += stored.document.pages or 0
             out[path.stem] = stored
     return out, (pages / seconds if seconds else 0.0)

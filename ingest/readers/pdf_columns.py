@@ -11,14 +11,23 @@ column by column; lines above and below it (titles, full-width tables) stay whol
 
 from __future__ import annotations
 
+import bisect
+
 from ingest.readers.pdf_words import Line, finish
 
 MIN_RUN = 5          # lines a gutter must hold for
 PROSE_WORDS = 5      # median words per line of a prose column
 
 
-def _crosses(ln: Line, x: float) -> bool:
-    return any(w["x0"] < x < w["x1"] for w in ln.words)
+def _spans(ln: Line) -> tuple[list[float], list[float]]:
+    """The line's word extents as two sorted lists (x0s, x1s), for a bisect per x."""
+    ws = sorted(ln.words, key=lambda w: w["x0"])
+    return [w["x0"] for w in ws], [w["x1"] for w in ws]
+
+
+def _crosses(sp: tuple[list[float], list[float]], x: float) -> bool:
+    k = bisect.bisect_left(sp[0], x) - 1  # the last word starting left of x (words do not overlap)
+    return k >= 0 and sp[1][k] > x
 
 
 def _prose(sides: list[list[dict]]) -> bool:
@@ -36,15 +45,16 @@ def _worded(sides: list[list[dict]]) -> bool:
 def _best_run(lines: list[Line], width: float) -> tuple[int, int, float] | None:
     """(first, end, x) of the longest run of lines split by a gutter, or None."""
     best = None
+    spans = [_spans(ln) for ln in lines]
     x = 0.25 * width
     while x <= 0.75 * width:
         i = 0
         while i < len(lines):
-            if _crosses(lines[i], x):
+            if _crosses(spans[i], x):
                 i += 1
                 continue
             j = i
-            while j < len(lines) and not _crosses(lines[j], x):
+            while j < len(lines) and not _crosses(spans[j], x):
                 j += 1
             if j - i >= MIN_RUN and (best is None or j - i > best[1] - best[0]):
                 run = lines[i:j]

@@ -79,10 +79,12 @@ def _table_line(ln: Line) -> bool:
     return False
 
 
-def _header_candidate(ln: Line) -> bool:
+def _header_candidate(ln: Line, body_x0: float) -> bool:
     toks = ln.tokens
-    if _CAPTION.match(ln.text) or (len(ln.text) > 160 and len(toks) < 3):
+    if _CAPTION.match(ln.text) or (len(ln.text) > 160 and len(toks) < 3) or ln.x0 < body_x0 - 6:
         return False
+    if len(toks) == 1 and ln.x0 <= body_x0 + 6:
+        return False  # a line of prose above the table, not a head spanning its columns
     if _sequence(toks) or not any(_value(t) for t in toks):
         return len(toks) >= 2 or len(ln.text.split()) <= 10
     return False
@@ -136,11 +138,12 @@ def _section_lines(lines: list[Line], i: int, taken: list[tuple[float, float]]) 
 def _head(lines: list[Line], i: int, taken: list[tuple[float, float]]) -> tuple[int, str | None]:
     """The first header line above body line i, and the caption line above the headers."""
     k = i
+    body_x0 = lines[i].x0
     while k > 0 and i - k < MAX_HEADER_LINES:
         ln = lines[k - 1]
         if any(t <= ln.top <= b for t, b in taken) or lines[k].top - ln.bottom > 1.8 * ln.size:
             break
-        if not _header_candidate(ln):
+        if not _header_candidate(ln, body_x0):
             break
         k -= 1
     caption = None
