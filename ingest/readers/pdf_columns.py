@@ -39,7 +39,7 @@ def _worded(sides: list[list[dict]]) -> bool:
     """Most lines of a side hold words: a side of figures only is a table's value columns."""
     filled = [ws for ws in sides if ws]
     worded = sum(1 for ws in filled if sum(1 for w in ws if any(ch.isalpha() for ch in w["text"])) >= 2)
-    return bool(filled) and worded >= 0.5 * len(filled)
+    return bool(filled) and worded >= 0.8 * len(filled)
 
 
 def _best_run(lines: list[Line], width: float) -> tuple[int, int, float] | None:

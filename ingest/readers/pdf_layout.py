@@ -138,7 +138,7 @@ def _section_lines(lines: list[Line], i: int, taken: list[tuple[float, float]]) 
 def _head(lines: list[Line], i: int, taken: list[tuple[float, float]]) -> tuple[int, str | None]:
     """The first header line above body line i, and the caption line above the headers."""
     k = i
-    body_x0 = lines[i].x0
+    body_x0 = min(ln.x0 for ln in lines[i:i + 8])
     while k > 0 and i - k < MAX_HEADER_LINES:
         ln = lines[k - 1]
         if any(t <= ln.top <= b for t, b in taken) or lines[k].top - ln.bottom > 1.8 * ln.size:
@@ -402,11 +402,22 @@ def _inside(ln: Line, box: list[float]) -> bool:
     return box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1
 
 
+def _whole(it: PageItem, lines: list[Line]) -> bool:
+    """Whether a ruled grid holds its rows whole: rules drawn only over part of a table (under
+    the header, say) leave the row labels or last columns outside the grid on the same lines."""
+    x0, top, x1, bottom = it.bbox
+    rows = [ln for ln in lines if top <= (ln.top + ln.bottom) / 2 <= bottom]
+    cut = sum(1 for ln in rows if any(x0 - 1 <= w["x0"] <= x1 + 1 for w in ln.words)
+              and any(w["x1"] < x0 - 1 or w["x0"] > x1 + 1 for w in ln.words))
+    return cut <= 0.2 * max(len(rows), 1)
+
+
 def page_items(flows: list[list[Line]], ruled: list) -> list[PageItem]:
     """The page's paragraphs and tables in reading order, from its flows of lines (whole-width
     stretches and columns, see `pdf_columns`) and its ruled tables."""
     words = [w for flow in flows for ln in flow for w in ln.words]
-    tables = [it for it in (ruled_table(t, words) for t in ruled) if it is not None]
+    all_lines = [ln for flow in flows for ln in flow]
+    tables = [it for it in (ruled_table(t, words) for t in ruled) if it is not None and _whole(it, all_lines)]
     placed: set[int] = set()
     items: list[PageItem] = []
     for flow in flows:

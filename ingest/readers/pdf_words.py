@@ -62,7 +62,11 @@ class Line:
     @property
     def text(self) -> str:
         """The line as text; footnote markers glued to a word are left out."""
-        return " ".join(w["text"] for w in self.words if not w.get("drop"))
+        out = ""
+        for w in self.words:
+            if not w.get("drop"):
+                out += ("" if w.get("glue") or not out else " ") + w["text"]
+        return out
 
     @property
     def box(self) -> list[float]:
@@ -128,8 +132,10 @@ def finish(ln: Line) -> Line:
         w["sup"] = raised
         glued = prev is not None and w["x0"] - prev["x1"] < 0.25 * ln.size
         # A marker glued to a word ("4.2¹", "Totalᵇ", "rate*"): a note, not part of the figure.
-        if raised and glued and re.fullmatch(r"[\d,*†‡§¶#a-z]{1,4}|[\d]+(?:,\s?\d+)*", w["text"]):
+        if raised and glued and re.fullmatch(r"[a-z]|[\d,*†‡§¶#]{1,4}|[\d]+(?:,\s?\d+)*", w["text"]):
             w["drop"] = True
+        elif raised and glued:
+            w["glue"] = True  # "1st", "m³": part of the word before it
         prev = w
     for w in ln.words:
         w["text"] = w["text"].strip() or w["text"]
@@ -155,6 +161,9 @@ def tokens(ln: Line) -> list[Token]:
             if re.fullmatch(r"\.\d+%?", text) and re.fullmatch(r"[\d,]*\d", p["text"]) and gap < 0.6 * ln.size:
                 p.update(text=p["text"] + text, x1=w["x1"])
                 continue
+            if w.get("glue"):
+                p.update(text=p["text"] + text, x1=w["x1"])
+                continue
             # "$ 165.30": a currency sign standing alone goes with the figure after it.
             if p["text"] in _CURRENCY and (is_figure(text) or kind_of(text) == "mark"):
                 p.update(text=p["text"] + " " + text, x1=w["x1"])
@@ -170,10 +179,12 @@ def tokens(ln: Line) -> list[Token]:
             gap = w["x0"] - t.x1
             near = gap <= 0.45 * ln.size
             # Words at word spacing stay together ("18 to 25", "Stolen property 1") unless both
-            # are figures, or the figure starts a run of figures ("Cases Charged 217 197 173");
+            # are figures, or the figure starts a run of three ("Cases Charged 217 197 173", but
+            # "Under 18 | 18 years" over two columns);
             # text runs also bridge wider gaps (justified lines), figures never.
-            run = k != "text" and i + 1 < len(merged) and kinds[i + 1] != "text" \
-                and merged[i + 1]["x0"] - w["x1"] <= gap_limit
+            run = k != "text" and all(
+                m < len(merged) and kinds[m] != "text" and merged[m]["x0"] - merged[m - 1]["x1"] <= gap_limit
+                for m in (i + 1, i + 2))
             figures = kinds[i - 1] != "text" and k != "text"
             if (near and not figures and not run) or (gap <= gap_limit and t.kind == k == "text"):
                 t.text += " " + w["text"]
