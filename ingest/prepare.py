@@ -68,7 +68,7 @@ def prepare_document(path: Path, settings: Settings, data: bytes | None = None) 
     document = read_document(path, data, doc_id, settings)
     document.source = str(path.resolve())
     sentences = split_sentences(doc_id, document.text, document.page_starts, settings.long_sentence_words,
-                                document.tables)
+                                document.tables, document.line_boxes)
     if not sentences:
         raise BadInput("no sentences found in the file")
     if settings.parse_frames:

@@ -155,7 +155,7 @@ def _soft_cut(text: str, start: int, limit: int) -> int:
 
 def _pysbd_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans of text[start:end] via pysbd, aligned forward."""
-    chunk = text[start:end]
+    chunk = unwrap(text[start:end])
     spans: list[tuple[int, int]] = []
     cursor = start
     try:
@@ -176,6 +176,29 @@ def _pysbd_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if text[cursor:end].strip():
         spans.append(_strip_span(text, cursor, end))
     return spans
+
+
+_LINE_END_STOP = re.compile(r"[.!?:;][\"'\u201d\u2019)\]]*\s*$")
+
+
+def unwrap(chunk: str) -> str:
+    """A prose block with its line wraps turned into spaces (same length, so offsets hold).
+
+    pysbd ends a sentence at every newline; a line broken by the page width ("In 2023" /
+    "inspectors visited 540 sites") is one sentence. A newline stays where the line before
+    ends a sentence or is short beside its neighbours (a title over a paragraph), unless the
+    next line starts in lower case.
+    """
+    if "\n" not in chunk:
+        return chunk
+    lines = chunk.split("\n")
+    longest = max(len(ln.strip()) for ln in lines)
+    out = [lines[0]]
+    for prev, ln in zip(lines, lines[1:]):
+        p, n = prev.strip(), ln.strip()
+        joined = bool(p and n) and (n[0].islower() or (not _LINE_END_STOP.search(p) and len(p) >= 0.6 * longest))
+        out.append((" " if joined else "\n") + ln)
+    return "".join(out)
 
 
 def _split_by_rule(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -270,10 +293,13 @@ def split_sentences(
     page_starts: list[int] | None = None,
     max_words: int = 60,
     tables: list[Table] | None = None,
+    boxes: list[list[float]] | None = None,
 ) -> list[Sentence]:
     """All units of `text`, in order, with `text[start:end] == unit.text` for each.
 
     Table rows carry their cells (from `tables`, read from the text when not given).
+    `boxes` ([start, end, page, x0, top, x1, bottom] per laid-out line, a PDF reader's)
+    give each unit its page and box: the lines it covers on its first page.
     """
     out: list[Sentence] = []
     if tables is None:
@@ -326,4 +352,24 @@ def split_sentences(
                     add(ps, pe, para, block.kind if block.kind != "prose" else "sentence")
             recent_prose.append(text[block.start:block.end])
             last_block = (block.kind, recent_prose[-1])
+    if boxes:
+        add_boxes(out, boxes)
     return out
+
+
+def add_boxes(sentences: list[Sentence], boxes: list[list[float]]) -> None:
+    """Give each sentence the union of the boxes of its lines on the first page it touches."""
+    boxes = sorted(boxes, key=lambda b: b[0])
+    starts = [b[0] for b in boxes]
+    for s in sentences:
+        k = max(0, bisect.bisect_right(starts, s.start) - 1)
+        hit: list[list[float]] = []
+        while k < len(boxes) and boxes[k][0] < s.end:
+            b = boxes[k]
+            if b[1] > s.start and (not hit or b[2] == hit[0][2]):
+                hit.append(b)
+            k += 1
+        if hit:
+            s.page = int(hit[0][2])
+            s.bbox = [round(min(b[3] for b in hit), 2), round(min(b[4] for b in hit), 2),
+                      round(max(b[5] for b in hit), 2), round(max(b[6] for b in hit), 2)]

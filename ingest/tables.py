@@ -42,6 +42,10 @@ class TableHint:
     caption: str | None = None
     page: int | None = None
     bbox: list[float] | None = None
+    # PDF: each column's header path as laid out on the page (spanning heads included), and
+    # each rendered row's cell boxes (x0, top, x1, bottom); rows of a continued table appended.
+    column_paths: list[list[str]] | None = None
+    cell_boxes: list[list[list[float] | None]] = field(default_factory=list)
 
 
 def clean_cell(text: object) -> str:
@@ -246,7 +250,8 @@ def parse_table(text: str, start: int, end: int, index: int, page_starts: list[i
         return text[span[0]:span[1]]
 
     n_head = sep_after if sep_after else 1
-    while n_head < len(rows) - 1 and _header_like([cell_text(c) for c in rows[n_head].cells]):
+    laid_out = hint is not None and hint.column_paths is not None
+    while not laid_out and n_head < len(rows) - 1 and _header_like([cell_text(c) for c in rows[n_head].cells]):
         n_head += 1
     width = max(len(r.cells) for r in rows)
     header_rows = [[cell_text(c).strip() for c in r.cells] + [""] * (width - len(r.cells)) for r in rows[:n_head]]
@@ -264,6 +269,8 @@ def parse_table(text: str, start: int, end: int, index: int, page_starts: list[i
                 col_paths[ci].append(h)
             elif h and ci == 0:
                 col_paths[0].append(h)
+    if laid_out and len(hint.column_paths) == width:
+        col_paths = [list(p) for p in hint.column_paths]
     caption = hint.caption if hint and hint.caption else None
     unit, scale = None, ""
     for src in [caption or ""] + [" ".join(hr) for hr in header_rows]:
@@ -321,8 +328,11 @@ def parse_table(text: str, start: int, end: int, index: int, page_starts: list[i
                     u, sc = unit_note(h)
                     if u and sc and sc != "percent":
                         cell_scale = sc
+            box = None
+            if hint is not None and ri < len(hint.cell_boxes) and ci < len(hint.cell_boxes[ri]):
+                box = hint.cell_boxes[ri][ci]
             table.cells.append(Cell(
-                text=raw, start=s, end=e, row=ri, column=ci, table=index, page=page_of(s),
+                text=raw, start=s, end=e, row=ri, column=ci, table=index, page=page_of(s), bbox=box,
                 row_path=list(row_path), column_path=list(cpath), header=is_head or ci == 0,
                 value=value, scale=cell_scale if value is not None else "",
             ))

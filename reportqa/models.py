@@ -28,6 +28,9 @@ class Cell(BaseModel):
     header: bool = False
     value: float | None = None
     scale: str = ""
+    # PDF only: the cell's box (x0, top, x1, bottom) in points, origin at the top-left of `page`
+    # (pdfplumber's convention), so a viewer can mark it on the rendered page.
+    bbox: list[float] | None = None
 
 
 class Table(BaseModel):
@@ -89,6 +92,9 @@ class Sentence(BaseModel):
     caption: str | None = None
     cells: list[Cell] = Field(default_factory=list)  # a table row's cells, with their headers and spans
     frames: list[Frame] = Field(default_factory=list)  # a prose sentence's figures, parsed at ingest
+    # PDF only: the box (x0, top, x1, bottom) in points, origin top-left, on `page`; a sentence
+    # crossing a page break has the box of its part on its first page.
+    bbox: list[float] | None = None
 
     @property
     def node_id(self) -> str:
@@ -182,6 +188,9 @@ class Document(BaseModel):
     page_starts: list[int] | None = None
     warnings: list[str] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)
+    # PDF: [start, end, page, x0, top, x1, bottom] of each line of `text`, as the reader laid it
+    # out; used at ingest to give sentences their boxes, not stored (exclude=True).
+    line_boxes: list[list[float]] = Field(default_factory=list, exclude=True)
 
 
 class DocumentInfo(BaseModel):

@@ -77,4 +77,5 @@ def read_document(path: Path, data: bytes, doc_id: str, settings=None) -> Docume
         page_starts=result.page_starts,
         warnings=result.warnings,
         tables=find_tables(text, result.page_starts, result.hints),
+        line_boxes=result.boxes or [],
     )

@@ -30,6 +30,8 @@ class ReaderResult(NamedTuple):
     page_starts: list[int] | None
     warnings: list[str]
     hints: list[TableHint] = []
+    # PDF: [start, end, page, x0, top, x1, bottom] of each line of the text (see Document.line_boxes)
+    boxes: list[list[float]] | None = None
 
 
 @dataclass

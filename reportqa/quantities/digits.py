@@ -107,9 +107,13 @@ def _digits(text: str, m: re.Match, floor: int) -> list[_Hit]:
     _read_right(text, h, money=bool(cur), glued=True)
 
     # "(8.1)": a bracketed figure is a negative in financial statements; a bracketed
-    # year or a parenthetical remark with spaces ("(14 percent)") is not.
+    # year or a parenthetical remark with spaces ("(14 percent)") is not, and in prose
+    # (not a table row) a bracketed share is an aside: "most were women (45%)". (A bracketed
+    # amount stays a negative there: "a loss of ($8.1m)" is written so in financial prose.)
+    aside = h.kind == "percent" and not cur and not text.lstrip().startswith("|")
     if (
         opener >= 0
+        and not aside
         and text.startswith(")", h.end)
         and h.kind not in ("label", "ordinal")
         and not (_is_year_like(raw) and not cur)
