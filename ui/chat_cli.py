@@ -18,13 +18,14 @@ from rich.console import Console
 
 from reportqa.errors import ReportQAError
 from reportqa.models import Answer
+from ui.shown import plain, shown
 
 HELP = "Ask a question; follow-ups use the conversation. /clear new conversation · /standalone · /quit"
 
 
 def print_answer(out: Console, answer: Answer) -> None:
     """The answer, how it was understood, the computation and the sources."""
-    out.print(answer.text, highlight=False, markup=False)
+    out.print(plain(answer.text), highlight=False, markup=False)
     u = answer.understood
     if u is not None:
         line = f"understood as: {u.line}"
@@ -43,7 +44,7 @@ def print_answer(out: Console, answer: Answer) -> None:
     for i, c in enumerate(sources, 1):
         where = (f"{c.title} ({c.file}" + (f", p. {c.page}" if c.page else "")
                  + f", sentence {c.sentence_index}, chars {c.start}-{c.end})")
-        out.print(f"[{i}] {where}\n    “{c.text}”", highlight=False, markup=False)
+        out.print(plain(f"[{i}] {where}\n    “{c.text}”"), highlight=False, markup=False)
 
 
 def run_chat(qa, lines, out: Console, err: Console, doc: list[str] | None = None, prompt: bool = False) -> int:
@@ -75,7 +76,7 @@ def run_chat(qa, lines, out: Console, err: Console, doc: list[str] | None = None
         try:
             answer = qa.answer(question, doc or None, [] if standalone else history)
         except ReportQAError as e:
-            err.print(f"[red]error:[/red] {e}", highlight=False)
+            err.print(f"[red]error:[/red] {shown(e)}", highlight=False)
             continue
         history.append(answer)
         answered += 1

@@ -23,6 +23,7 @@ from rich.table import Table
 from reportqa import offline
 from reportqa.errors import ReportQAError
 from reportqa.settings import Settings
+from ui.shown import plain, shown
 
 out = Console()
 err = Console(stderr=True)
@@ -30,7 +31,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clean line on stderr, then exit with `code` (2: the input or the store is wrong)."""
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {shown(message)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 
@@ -113,7 +114,8 @@ def ingest(
         for r in results:
             note = r.reason or "; ".join(r.warnings) or (r.title or "")
             style = {"failed": "red", "skipped": "yellow"}.get(r.status, "")
-            table.add_row(r.path, f"[{style}]{r.status}[/{style}]" if style else r.status, str(r.sentences), note)
+            table.add_row(shown(r.path), f"[{style}]{r.status}[/{style}]" if style else r.status, str(r.sentences),
+                          shown(note))
         out.print(table)
         out.print(
             " · ".join(f"{k}: {v}" for k, v in summary.items() if k not in ("seconds",))
@@ -140,7 +142,7 @@ def docs(
         return
     table = Table("id", "title", "file", "sentences", "pages")
     for d in rows:
-        table.add_row(d.doc_id, d.title, Path(d.source).name, str(d.sentences), str(d.pages or ""))
+        table.add_row(d.doc_id, shown(d.title), shown(Path(d.source).name), str(d.sentences), str(d.pages or ""))
     out.print(table)
     out.print(f"{len(rows)} documents, {sum(d.sentences for d in rows)} sentences")
 
@@ -160,7 +162,7 @@ def ask(
     if as_json:
         print(answer.model_dump_json(indent=1))
         return
-    out.print(answer.text, highlight=False, markup=False)
+    out.print(plain(answer.text), highlight=False, markup=False)
     if answer.computation:
         out.print(f"computed: {answer.computation.formula} = {answer.computation.result:g}", highlight=False, markup=False)
     sources = answer.citations or answer.related
@@ -168,7 +170,7 @@ def ask(
         out.print("related sentences:" if not answer.citations else "sources:", style="dim")
     for i, c in enumerate(sources, 1):
         where = f"{c.title} ({c.file}" + (f", p. {c.page}" if c.page else "") + f", sentence {c.sentence_index}, chars {c.start}-{c.end})"
-        out.print(f"[{i}] {where}\n    “{c.text}”", highlight=False, markup=False)
+        out.print(plain(f"[{i}] {where}\n    “{c.text}”"), highlight=False, markup=False)
 
 
 @docs_app.command("remove")
@@ -180,7 +182,7 @@ def docs_remove(
     from ingest.pipeline import Ingestor
 
     info = Ingestor(settings_from_env(data_dir)).remove(ref)
-    out.print(f"removed {info.doc_id} ({info.title}, {info.sentences} sentences)")
+    out.print(f"removed {info.doc_id} ({shown(info.title)}, {info.sentences} sentences)", highlight=False)
 
 
 @app.command("eval")
