@@ -155,6 +155,24 @@ def render_table(result: dict):
     return table
 
 
+def add_hostile_uploads(folder: Path, scratch: Path) -> list[str]:
+    """Put the hostile files that are stored (with cuts) among the generated reports, so the
+    ingest running during the load also takes them (issue 37): the other users must see no
+    error and no memory blow-up. The refused ones are left out (they would fail the ingest's
+    exit status, which the load test checks)."""
+    from eval.hostile_files import write_cases, write_heavy
+
+    names = []
+    # The heavy page of spans (8.4 GB before the limits), not the heavy tables: their 20,000
+    # kept rows would take the ingest minutes of embedding, longer than a load run.
+    heavy = [c for c in write_heavy(scratch / "heavy") if c.name.startswith("spans")]
+    for case in write_cases(scratch / "small") + heavy:
+        if case.expect == "stored":
+            shutil.copy(case.path, folder / f"hostile-{case.name}")
+            names.append(case.name)
+    return names
+
+
 def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = None, port: int = 0,
                   reports: int = GENERATED_REPORTS, seed: int | None = None, corpus: list[Path] | None = None,
                   log: Log | None = None) -> dict:
@@ -186,6 +204,7 @@ def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = 
         summary = run_ingest(corpus, data_dir)
         log(f"corpus: {summary}")
         probe = write_generated_reports(generated, reports, rng)
+        add_hostile_uploads(generated, work / "hostile")
 
         log(f"starting servers on ports {main_server.port} (under test) and {busy_server.port} (queue of 1)")
         main_server.start()

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     max_docx_xml_mb: float = Field(
         25.0, gt=0, description="Largest total XML a .docx may hold, in MB (python-docx holds all of it as a tree, "
         "about 60 times its size); past it the file is refused.")
+    vector_rebuild_share: float = Field(
+        0.25, gt=0, description="Rebuild the vector collection afresh once the vectors deleted from it (removed or "
+        "replaced documents) pass this share of the live ones: Chroma's HNSW graph loses live records after "
+        "many deletions.")
     follow_links: bool = Field(
         False, description="Follow symbolic links that lead outside a folder being ingested (links inside it "
         "are always followed, once).")

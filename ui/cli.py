@@ -102,7 +102,10 @@ def ingest(
             rate = counted["sentences"] / max(time.perf_counter() - started, 1e-6)
             progress.update(task, advance=1, rate=f"{counted['sentences']} sentences, {rate:.0f} sentences/s")
 
-        results = Ingestor(settings, progress=hook).ingest(paths)
+        def estimate(sentences: int, seconds: int) -> None:  # a large file: working, and for how long
+            progress.console.print(f"embedding {sentences:,} sentences: about {seconds:,} s", highlight=False)
+
+        results = Ingestor(settings, progress=hook, estimate=estimate).ingest(paths)
     elapsed = time.perf_counter() - started
     summary = {s: sum(r.status == s for r in results) for s in ("new", "unchanged", "replaced", "skipped", "failed")}
     summary["sentences"] = counted["sentences"]
