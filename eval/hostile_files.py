@@ -87,7 +87,7 @@ def write_cases(folder: Path) -> list[Case]:
     add("pipes.md", "# Pipes\n\nA big table follows.\n\n" + pipe, "stored", "Markdown table was cut")
     add("wide.csv", "\n".join(",".join(f"{r}{c}" for c in range(3000)) for r in range(4)), "stored",
         "REPORTQA_MAX_TABLE_COLS")
-    add("one-line.txt", "Long line report. " + ("word " * 120_000), "stored", "REPORTQA_MAX_LINE_CHARS")
+    add("one-line.txt", "Long line report. " + ("word " * 60_000), "stored", "REPORTQA_MAX_LINE_CHARS")
     add("many-sentences.txt", "".join(f"Sentence {i} counts {i} cases.\n" for i in range(3000)), "refused",
         "REPORTQA_MAX_DOCUMENT_SENTENCES")
     add("markup-title.md", "# Shelter [/red] report [bold]\x1b[2J\n\nThe shelter housed 31 women in 2020.\n",
@@ -99,7 +99,7 @@ def write_cases(folder: Path) -> list[Case]:
 def hostile_settings(settings):
     """`settings` with limits low enough that the small generated files pass them."""
     return settings.model_copy(update={
-        "max_table_cells": 2_000, "max_table_cols": 500, "max_line_chars": 5_000,
+        "max_table_cells": 2_000, "max_table_cols": 500, "max_line_chars": 150_000,
         "max_document_sentences": 1_000, "max_docx_xml_mb": 1.0, "parse_frames": False,
     })
 

@@ -39,11 +39,11 @@ class Limits:
 
     max_table_rows: int = 20_000
     max_table_cells: int = 200_000
-    max_table_cols: int = 1_000
+    max_table_cols: int = 200
     max_cell_chars: int = 2_000
-    max_line_chars: int = 20_000
+    max_line_chars: int = 200_000
     max_unzipped_bytes: int = 200 * 1024 * 1024
-    max_docx_xml_bytes: int = 25 * 1024 * 1024
+    max_docx_xml_bytes: int = 10 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
