@@ -155,6 +155,24 @@ def render_table(result: dict):
     return table
 
 
+def add_hostile_uploads(folder: Path, scratch: Path) -> list[str]:
+    """Put the hostile files that are stored (with cuts) among the generated reports, so the
+    ingest running during the load also takes them (issue 37): the other users must see no
+    error and no memory blow-up. The refused ones are left out (they would fail the ingest's
+    exit status, which the load test checks)."""
+    from eval.hostile_files import write_cases
+
+    # The hostile files that cost memory or parsing, not the ones that are big tables: their
+    # thousands of kept rows would keep the ingest embedding past the load run's timeout.
+    light = ("pdf-named.txt", "utf16-nobom.txt", "spans.html", "wide.csv", "markup-title.md")
+    names = []
+    for case in write_cases(scratch / "small"):
+        if case.name in light:
+            shutil.copy(case.path, folder / f"hostile-{case.name}")
+            names.append(case.name)
+    return names
+
+
 def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = None, port: int = 0,
                   reports: int = GENERATED_REPORTS, seed: int | None = None, corpus: list[Path] | None = None,
                   log: Log | None = None) -> dict:
@@ -186,6 +204,7 @@ def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = 
         summary = run_ingest(corpus, data_dir)
         log(f"corpus: {summary}")
         probe = write_generated_reports(generated, reports, rng)
+        add_hostile_uploads(generated, work / "hostile")
 
         log(f"starting servers on ports {main_server.port} (under test) and {busy_server.port} (queue of 1)")
         main_server.start()

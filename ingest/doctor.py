@@ -114,10 +114,16 @@ def _repair_locked(ingestor, before: Report, reembed_limit: int, done: list[str]
     manifest = ingestor.store.read_manifest()
     done.extend(ingestor.sweep())
     restore, dropped = _recover_documents(ingestor.settings, manifest, before, done)
-    broken = before.doc_ids("chroma-missing", "self-retrieval") - set(restore) - dropped
+    # Sentences that do not retrieve themselves are not cured by writing their vectors again
+    # (the ids hold the right vectors already; the HNSW graph cannot reach them): the index
+    # is rebuilt as a fresh collection instead, once the document records are whole.
+    worn = "self-retrieval" in before.codes()
+    broken = before.doc_ids("chroma-missing") - set(restore) - dropped
     broken = sorted(d for d in broken if d in manifest.documents)
     total = sum(manifest.documents[d].sentences for d in broken)
-    if total > reembed_limit:
+    if worn:
+        pass  # the rebuild below embeds whatever is missing
+    elif total > reembed_limit:
         done.append(f"did not re-embed {total} sentence(s) of {len(broken)} document(s): over the limit of "
                     f"{reembed_limit}; run `reportqa ingest` on their files again")
     elif broken:
@@ -128,6 +134,10 @@ def _repair_locked(ingestor, before: Report, reembed_limit: int, done: list[str]
         done.extend(f"re-embedded {len(s.sentences)} sentence(s) of {d} re-read from {s.document.source}"
                     for d, s in restore.items())
         done.append(f"rebuilt BM25 as {manifest.bm25}")
+    if worn:
+        manifest = ingestor.rebuild_vectors()
+        done.append(f"rebuilt the vector index as a fresh collection '{manifest.vectors}' from the "
+                    f"{sum(d.sentences for d in manifest.documents.values())} stored sentence(s)")
     done.extend(ingestor.sweep(vectors=True))
 
 

@@ -11,6 +11,7 @@ what the CLI, the UI and the doctor use.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -20,34 +21,41 @@ from reportqa.bm25 import LexicalIndex
 from reportqa.errors import ReportQAError, StoreError, UnsupportedFile
 from reportqa.models import DocumentInfo, IngestResult, row_labels
 from reportqa.settings import Settings
-from reportqa.store import Manifest, Store, StoredDocument, chroma_metadata
+from reportqa.store import Manifest, Store, StoredDocument
 from reportqa.vector_codec import pack_vector
 
 from ingest.lock import writer_lock
-from ingest.prepare import content_id, context_of, expand_paths, prepare_document, read_checked
+from ingest.readers.common import short
+from ingest.prepare import content_id, expand_paths, prepare_document, read_checked, safe_name
 from ingest.vector_cache import VectorCache
+from ingest.vector_index import _write_plan, add_nodes, make_nodes, rebuild_collection, wants_rebuild
 
-__all__ = ["Ingestor", "content_id", "expand_paths", "prepare_document"]
+__all__ = ["Ingestor", "_write_plan", "content_id", "expand_paths", "prepare_document"]
 
-ProgressHook = Callable[[str, int], None]
+ProgressHook = Callable[[str, int], None]  # ("file", its sentences) after each stored file
+EstimateHook = Callable[[int, int], None]  # (sentences, seconds expected) before a large group
 
 # Files are embedded in groups of about this many sentences: one encode call over several
 # small files, so the model's length sorting works across files and batches pad less.
 EMBED_GROUP_SENTENCES = 512
+# A group this large is announced to the estimate hook (seconds expected) before embedding.
+LARGE_GROUP_SENTENCES = 2000
 
 
 class Ingestor:
     """Writes documents into one store. Components are passed in so tests can swap them."""
 
     def __init__(self, settings: Settings, embedder=None, store: Store | None = None,
-                 progress: ProgressHook | None = None):
+                 progress: ProgressHook | None = None, estimate: EstimateHook | None = None):
         self.settings = settings
         self.store = store or Store(settings)
         self._embedder = embedder
         self.progress = progress or (lambda event, n: None)
+        self.estimate = estimate or (lambda sentences, seconds: None)
         self._lexical_cache: dict[str, tuple[list[str], list[str]]] = {}
         self.vectors = VectorCache(settings.embed_cache_sentences)
         self._holding = 0  # nesting depth of `writing()` in this process
+        self._rate = 100.0  # sentences embedded per second (measured as the run goes)
         # A dead writer's uncommitted documents, kept during an ingest that may write them again.
         self._inherited: set[str] = set()
 
@@ -81,8 +89,10 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[Path]) -> list[IngestResult]:
         """Ingest files and folders; one bad file fails alone and changes nothing stored."""
+        # Walked before taking the lock: a folder of pipes or links must not hold other writers up.
+        walked = expand_paths(paths, follow_links=self.settings.follow_links)
         with self.writing():
-            return self._ingest_locked(list(paths))
+            return self._ingest_locked(walked)
 
     def remove(self, ref: str) -> DocumentInfo:
         """Delete a document (by content id or file stem) from the manifest, BM25 and Chroma."""
@@ -133,7 +143,7 @@ class Ingestor:
 
     # ---- internals ----------------------------------------------------------------
 
-    def _ingest_locked(self, paths: list[Path]) -> list[IngestResult]:
+    def _ingest_locked(self, paths: list[tuple[Path, IngestResult | None]]) -> list[IngestResult]:
         manifest = self.store.read_manifest()
         if manifest.embed_model and manifest.embed_model != self.settings.embed_model:
             raise StoreError(
@@ -146,7 +156,7 @@ class Ingestor:
         finally:
             self._inherited = set()
 
-    def _ingest_files(self, manifest: Manifest, paths: list[Path]) -> list[IngestResult]:
+    def _ingest_files(self, manifest: Manifest, paths: list[tuple[Path, IngestResult | None]]) -> list[IngestResult]:
         # A dead writer's vectors of a file this run writes again are kept and reused
         # (`_write_plan`); those of the other files go when the run ends.
         self.sweep(keep=self._inherited)
@@ -159,11 +169,11 @@ class Ingestor:
         committed = sum(d.sentences for d in manifest.documents.values())
         group: list[tuple[StoredDocument, IngestResult]] = []  # prepared, not yet embedded
         group_sentences = 0
-        for path, early in expand_paths(paths):
+        for path, early in paths:
             if early is not None:
                 results.append(early)
                 continue
-            result = IngestResult(path=str(path), status="failed")
+            result = IngestResult(path=safe_name(path), status="failed")
             results.append(result)
             try:
                 stored = self._prepare(path, result, manifest, pending_ids)
@@ -175,6 +185,10 @@ class Ingestor:
                 continue
             except OSError as e:
                 result.reason = f"cannot read file: {e.strerror or e}"
+                continue
+            except (RecursionError, MemoryError, ValueError, TypeError, LookupError) as e:
+                # A reader library's bug on a hostile file fails that file alone, in one line.
+                result.reason = f"could not be read ({e.__class__.__name__}: {short(e)})"
                 continue
             if stored is None:
                 continue
@@ -210,8 +224,18 @@ class Ingestor:
 
     def _embed_group(self, group: list[tuple[StoredDocument, IngestResult]],
                      pending: list[tuple[StoredDocument, IngestResult]]) -> int:
-        """Embed and add a group of prepared files, then count them as pending (in order)."""
+        """Embed and add a group of prepared files, then count them as pending (in order).
+
+        A large group is announced first with its expected seconds (from this run's rate so
+        far), so a person watching a big file knows it is working and for how long.
+        """
+        count = sum(len(stored.sentences) for stored, _ in group)
+        if count >= LARGE_GROUP_SENTENCES:
+            self.estimate(count, round(count / self._rate))
+        started = time.perf_counter()
         self._embed_and_add([stored for stored, _ in group])
+        if count >= 100:
+            self._rate = max(1.0, count / max(time.perf_counter() - started, 1e-3))
         for stored, result in group:
             self.progress("file", len(stored.sentences))
             pending.append((stored, result))
@@ -237,8 +261,6 @@ class Ingestor:
 
     def _embed_and_add(self, docs: list[StoredDocument]) -> None:
         """Embed several documents' sentences in one encode call and add them to Chroma."""
-        from llama_index.core.schema import TextNode
-
         # Noted first: if this writer dies, the next one knows whose vectors to sweep.
         self.store.note_pending({doc.document.doc_id for doc in docs})
         texts_of = [[s.search_text for s in doc.sentences] for doc in docs]
@@ -250,29 +272,7 @@ class Ingestor:
         for doc, by_table in zip(docs, labels_of):
             for table in doc.document.tables:
                 table.label_vectors = {label: pack_vector(vectors[label]) for label in by_table.get(table.index, [])}
-        window = self.settings.context_window
-        nodes = [
-            TextNode(
-                id_=s.node_id,
-                text=texts[i],
-                embedding=vectors[texts[i]],
-                metadata=chroma_metadata(doc.document, s, context_of(doc.sentences, i, window)),
-            )
-            for doc, texts in zip(docs, texts_of)
-            for i, s in enumerate(doc.sentences)
-        ]
-        collection = self.store.collection
-        # Chroma refuses bigger batches (5,461 embedded) with an InternalError, so a long
-        # document is added in pieces rather than failing the whole run.
-        step = self.store.client.get_max_batch_size()
-        step = step if step > 0 else 4096
-        for batch in _batches(nodes, step, _BATCH_BYTES):
-            fresh, replaced = _write_plan(collection, batch)
-            # A crashed earlier run may have left some of these ids: replace, don't duplicate.
-            if replaced:
-                collection.delete(ids=replaced)
-            if fresh:
-                self.store.vector_store.add(fresh)
+        add_nodes(self.store, self.store.collection, make_nodes(docs, vectors, self.settings.context_window))
 
     def _remember_vectors(self, doc_id: str) -> None:
         """Put a stored document's vectors in the cache: its new edition mostly repeats it."""
@@ -315,8 +315,10 @@ class Ingestor:
         if self.store.saves_lexical:  # on a Chroma server each reader builds its own
             bm25_name = f"bm25-{generation:06d}"
             self.store.save_lexical(bm25_name, self._lexical_index(documents))
+        deleted = sum(manifest.documents[d].sentences for d in removed)
         new_manifest = Manifest(
-            generation=generation, bm25=bm25_name, embed_model=self.settings.embed_model, documents=documents
+            generation=generation, bm25=bm25_name, embed_model=self.settings.embed_model, documents=documents,
+            vectors=manifest.vectors, deleted_vectors=manifest.deleted_vectors + deleted,
         )
         self.store.write_manifest(new_manifest)
         # Now committed: clean up what nobody can see any more.
@@ -326,7 +328,15 @@ class Ingestor:
             self.store.delete_document(doc_id)
             self._lexical_cache.pop(doc_id, None)
         self.store.clear_debris(new_manifest, self._inherited)
+        if wants_rebuild(new_manifest, self.settings.vector_rebuild_share):
+            new_manifest = rebuild_collection(self, new_manifest)
         return new_manifest
+
+    def rebuild_vectors(self) -> Manifest:
+        """Write the committed sentences into a fresh Chroma collection and switch to it (the
+        doctor's repair when vectors stop retrieving themselves; see ingest/vector_index.py)."""
+        with self.writing():
+            return rebuild_collection(self, self.store.read_manifest())
 
     def _lexical_index(self, documents: dict[str, DocumentInfo]) -> LexicalIndex:
         ids: list[str] = []
@@ -336,72 +346,3 @@ class Ingestor:
             ids.extend(i)
             texts.extend(t)
         return LexicalIndex.build(ids, texts)
-
-
-# A Chroma server refuses a request body over a few tens of MB ("413 Payload Too
-# Large", measured: 32 MB passes, 64 MB fails on chromadb 1.5), and each node carries
-# its context window as metadata, so one long line can be several times its own size.
-# Batches are bounded by an estimate of their JSON size well under that.
-_BATCH_BYTES = 8 * 1024 * 1024
-_VECTOR_BYTES_PER_DIM = 20  # a float as JSON text, with its separator
-
-
-def _node_bytes(node) -> int:
-    meta = sum(len(str(k)) + len(str(v)) + 6 for k, v in (node.metadata or {}).items())
-    dims = len(node.embedding) if node.embedding is not None else 0
-    # llama-index also serialises the node itself into the metadata ("_node_content").
-    return 2 * len(node.text) + 2 * meta + dims * _VECTOR_BYTES_PER_DIM + 256
-
-
-def _write_plan(collection, batch: list) -> tuple[list, list[str]]:
-    """The nodes of `batch` to add, and the stored ids to delete first.
-
-    A node whose id already holds its text and vector (a killed writer's or an earlier
-    attempt's) is not written again, and a changed source path or context only updates
-    its metadata: deleting and re-adding vectors churns Chroma's HNSW graph, which then
-    can leave live records unreachable by any query (chroma-core/chroma#7758, 1.5.9).
-    """
-    import numpy as np
-    from llama_index.core.vector_stores.utils import node_to_metadata_dict
-
-    # Ids alone first: on a fresh ingest none exists, and reading no vectors back keeps it fast.
-    have = collection.get(ids=[n.node_id for n in batch], include=[])["ids"]
-    if not have:
-        return batch, []
-    got = collection.get(ids=have, include=["embeddings", "documents", "metadatas"])
-    stored = {i: (e, d, m) for i, e, d, m in zip(got["ids"], got["embeddings"], got["documents"], got["metadatas"])}
-    fresh, replaced, retag_ids, retag_meta = [], [], [], []
-    for node in batch:
-        old = stored.get(node.node_id)
-        if old is None:
-            fresh.append(node)
-            continue
-        vector, text, meta = old
-        if text != node.text or not np.allclose(vector, node.embedding, atol=1e-6):
-            fresh.append(node)
-            replaced.append(node.node_id)
-            continue
-        want = {k: ("" if v is None else v) for k, v in node_to_metadata_dict(node, remove_text=True).items()}
-        if meta != want:
-            retag_ids.append(node.node_id)
-            retag_meta.append(want)
-    if retag_ids:
-        collection.update(ids=retag_ids, metadatas=retag_meta)
-    return fresh, replaced
-
-
-def _batches(nodes: list, max_count: int, max_bytes: int):
-    """Consecutive slices of `nodes`, each at most `max_count` long and (unless one node
-    alone is bigger) at most about `max_bytes` as a request."""
-    batch: list = []
-    size = 0
-    for node in nodes:
-        n = _node_bytes(node)
-        if batch and (len(batch) >= max_count or size + n > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(node)
-        size += n
-    if batch:
-        yield batch
-

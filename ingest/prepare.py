@@ -7,17 +7,25 @@ document from its source file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+import re
+import stat
 from pathlib import Path
 
 from reportqa.errors import BadInput, UnsupportedFile
-from reportqa.models import IngestResult, Sentence
+from reportqa.models import Sentence
 from reportqa.settings import Settings
 from reportqa.store import StoredDocument
 
 from ingest.frames import add_frames
 from ingest.readers import SUPPORTED, read_document
 from ingest.sentences import split_sentences
+from ingest.walk import expand_paths, kind_of, safe_name
+
+_SENTENCE_ENDS = re.compile(r"[.!?](?=\s)")
+_TEXT_LINES = re.compile(r"^[ \t]*\S", re.MULTILINE)
+
+__all__ = ["content_id", "context_of", "expand_paths", "prepare_document", "read_checked", "safe_name"]
 
 
 def content_id(data: bytes) -> str:
@@ -25,33 +33,33 @@ def content_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def expand_paths(paths: Iterable[Path]) -> list[tuple[Path, IngestResult | None]]:
-    """Files under the given paths (folders recursively, hidden files skipped), or why not."""
-    out: list[tuple[Path, IngestResult | None]] = []
-    for p in paths:
-        p = Path(p)
-        if not p.exists():
-            out.append((p, IngestResult(path=str(p), status="failed", reason="path does not exist")))
-        elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
-                    out.append((f, None))
-        else:
-            out.append((p, None))
-    return out
-
-
 def read_checked(path: Path, settings: Settings) -> bytes:
-    """The file's bytes, or UnsupportedFile / BadInput when its type or size is not accepted."""
+    """The file's bytes, or UnsupportedFile / BadInput when its type, kind or size is not accepted.
+
+    Opened without blocking and checked to be a regular file before anything is read: a
+    named pipe given as a file must not hang the writer (which holds the store's lock).
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED or suffix not in settings.allowed_extensions:
-        raise UnsupportedFile(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")
-    size = path.stat().st_size
-    if size > settings.max_file_bytes:
-        raise BadInput(
-            f"file is {size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit (REPORTQA_MAX_FILE_MB)"
-        )
-    return path.read_bytes()
+        raise UnsupportedFile(f"unsupported file type '{suffix or safe_name(path.name)}' "
+                              f"(supported: {', '.join(SUPPORTED)})")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsupportedFile(f"{kind_of(st.st_mode)}, not a regular file")
+        if st.st_size > settings.max_file_bytes:
+            raise BadInput(f"file is {st.st_size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB limit "
+                           "(REPORTQA_MAX_FILE_MB)")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            # One byte past the limit at most: a file growing while read cannot pass it.
+            data = f.read(settings.max_file_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > settings.max_file_bytes:
+        raise BadInput(f"file grew past the {settings.max_file_mb:g} MB limit while being read (REPORTQA_MAX_FILE_MB)")
+    return data
 
 
 def prepare_document(path: Path, settings: Settings, data: bytes | None = None) -> StoredDocument:
@@ -66,11 +74,24 @@ def prepare_document(path: Path, settings: Settings, data: bytes | None = None) 
         data = read_checked(path, settings)
     doc_id = content_id(data)
     document = read_document(path, data, doc_id, settings)
-    document.source = str(path.resolve())
+    # A name that is not valid UTF-8 is stored escaped (JSON and Chroma refuse lone surrogates).
+    document.source = safe_name(path.resolve())
+    document.stem = safe_name(document.stem)
+    document.title = safe_name(document.title)
+    limit = settings.max_document_sentences
+    # Refused before splitting when even a rough count (sentence ends, line breaks) is far
+    # over the limit: splitting and parsing such a text would take many minutes for nothing.
+    rough = max(len(_SENTENCE_ENDS.findall(document.text)), len(_TEXT_LINES.findall(document.text)))
+    if rough > 2 * limit:
+        raise BadInput(f"about {rough:,} sentences, over the limit of {limit:,} per document "
+                       "(REPORTQA_MAX_DOCUMENT_SENTENCES); split the file")
     sentences = split_sentences(doc_id, document.text, document.page_starts, settings.long_sentence_words,
                                 document.tables, document.line_boxes)
     if not sentences:
         raise BadInput("no sentences found in the file")
+    if len(sentences) > limit:
+        raise BadInput(f"{len(sentences):,} sentences, over the limit of {limit:,} per document "
+                       "(REPORTQA_MAX_DOCUMENT_SENTENCES); split the file")
     if settings.parse_frames:
         add_frames(sentences)
     return StoredDocument(document=document, sentences=sentences)

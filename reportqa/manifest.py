@@ -16,6 +16,13 @@ class Manifest(BaseModel):
     generation: int = 0
     bm25: str | None = None
     embed_model: str | None = None
+    # The Chroma collection holding this generation's vectors (None: the settings' name). A
+    # rebuild writes a fresh one and commits its name here (see ingest/vector_rebuild.py).
+    vectors: str | None = None
+    # Vectors deleted from that collection since it was built: Chroma's HNSW graph degrades
+    # with deletions (live records become unreachable), so past a share of the live ones the
+    # writer rebuilds it.
+    deleted_vectors: int = 0
     documents: dict[str, DocumentInfo] = Field(default_factory=dict)
 
     def sentence_ids(self) -> list[str]:

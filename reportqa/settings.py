@@ -80,6 +80,32 @@ class Settings(BaseSettings):
     )
     max_table_rows: int = Field(20_000, ge=1, description="Rows read from one table; longer tables are cut, with a warning.")
     max_table_cells: int = Field(200_000, ge=1, description="Cells read from one table; larger tables are cut, with a warning.")
+    # Limits on what is read, not only on file size: each bounds the memory or time one file
+    # can take (docs/limits.md lists them with what happens past each).
+    max_table_cols: int = Field(
+        200, ge=2, description="Columns read from one table; wider tables are cut, with a warning. (Each row is "
+        "one sentence: a question after a store with 1,000-cell rows took 26 s.)")
+    max_cell_chars: int = Field(2_000, ge=10, description="Characters kept of one table cell; longer cells are cut, with a warning.")
+    max_line_chars: int = Field(
+        200_000, ge=1_000, description="Longest line of text kept whole; a longer line is broken at a space into "
+        "paragraphs of at most this many characters, with a warning. (Above the sentence splitter's 100,000-"
+        "character block, so the pieces still take its fast rule-based path.)")
+    max_document_sentences: int = Field(
+        60_000, ge=1, description="Sentences one document may have (about 10 minutes of embedding on 2 cores); "
+        "a longer document is refused with that reason.")
+    max_unzipped_mb: float = Field(
+        200.0, gt=0, description="Largest total size a .docx or .xlsx may expand to, in MB; past it the file "
+        "is refused (a zip bomb).")
+    max_docx_xml_mb: float = Field(
+        10.0, gt=0, description="Largest total XML a .docx may hold, in MB (python-docx holds all of it as a tree, "
+        "about 60 times its size); past it the file is refused.")
+    vector_rebuild_share: float = Field(
+        0.25, gt=0, description="Rebuild the vector collection afresh once the vectors deleted from it (removed or "
+        "replaced documents) pass this share of the live ones: Chroma's HNSW graph loses live records after "
+        "many deletions.")
+    follow_links: bool = Field(
+        False, description="Follow symbolic links that lead outside a folder being ingested (links inside it "
+        "are always followed, once).")
 
     @property
     def chroma_dir(self) -> Path:

@@ -54,6 +54,9 @@ class Store:
         self.settings = settings
         self.root = Path(settings.data_dir)
         self._local = LocalRecords(self.root)
+        self._vectors: str | None = None  # the collection named by the manifest last read or written
+        self._opened: tuple[str, object] | None = None
+        self._vector_store = None
         if settings.chroma_url:
             from reportqa.store_chroma import ChromaRecords
 
@@ -93,12 +96,16 @@ class Store:
         return self.records.version()
 
     def read_manifest(self) -> Manifest:
-        """The committed state; an empty manifest for a new store."""
-        return self.records.read_manifest()
+        """The committed state; an empty manifest for a new store. Its vector collection
+        becomes this Store's `collection`."""
+        manifest = self.records.read_manifest()
+        self._vectors = manifest.vectors or self.settings.collection
+        return manifest
 
     def write_manifest(self, manifest: Manifest) -> None:
         """Commit `manifest`: readers see all of it from now on, or (before) none of it."""
         self.records.write_manifest(manifest)
+        self._vectors = manifest.vectors or self.settings.collection
 
     def load_document(self, doc_id: str) -> StoredDocument:
         """A document's text and sentences (StoreError when its record is missing)."""
@@ -199,22 +206,39 @@ class Store:
             where = url or str(self.settings.chroma_dir)
             raise StoreError(f"cannot open Chroma at {where}: {e}") from e
 
-    @cached_property
-    def collection(self):
+    def vectors_name(self) -> str:
+        """The collection holding the committed vectors: the one the manifest last read names."""
+        if self._vectors is None:
+            self.read_manifest()
+        return self._vectors or self.settings.collection
+
+    def open_collection(self, name: str):
+        """A vector collection by name, created when missing (cosine space, no embedding function)."""
         # embedding_function=None: vectors always come from our model; Chroma's default
         # embedding function would download one.
         try:
-            return self.client.get_or_create_collection(
-                self.settings.collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
-            )
+            return self.client.get_or_create_collection(name, embedding_function=None,
+                                                        metadata={"hnsw:space": "cosine"})
         except Exception as e:
-            raise StoreError(f"cannot open Chroma collection '{self.settings.collection}': {e}") from e
+            raise StoreError(f"cannot open Chroma collection '{name}': {e}") from e
 
-    @cached_property
+    @property
+    def collection(self):
+        """The vector collection the committed manifest names (opened once per name)."""
+        name = self.vectors_name()
+        opened = self._opened
+        if opened is None or opened[0] != name:
+            opened = self._opened = (name, self.open_collection(name))
+        return opened[1]
+
+    @property
     def vector_store(self):
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        return ChromaVectorStore(chroma_collection=self.collection)
+        collection = self.collection
+        if self._vector_store is None or self._vector_store[0] is not collection:
+            self._vector_store = (collection, ChromaVectorStore(chroma_collection=collection))
+        return self._vector_store[1]
 
     def count(self) -> int:
         """How many vectors the collection holds (committed or not)."""

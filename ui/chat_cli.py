@@ -20,6 +20,7 @@ from reportqa.errors import ReportQAError
 
 if TYPE_CHECKING:  # the models load only when a conversation starts: `reportqa --help` stays quick
     from reportqa.models import Answer
+from ui.shown import plain, shown
 
 HELP = "Ask a question; follow-ups use the conversation. /clear new conversation · /standalone · /quit"
 
@@ -29,7 +30,7 @@ def print_answer(out: Console, answer: Answer) -> None:
     from ui.plain import answer_lines
 
     for text, style in answer_lines(answer, understood=True):
-        out.print(text, style=style or None, highlight=False, markup=False)
+        out.print(plain(text), style=style or None, highlight=False, markup=False)
 
 
 def run_chat(qa, lines, out: Console, err: Console, doc: list[str] | None = None, prompt: bool = False) -> int:
@@ -61,7 +62,7 @@ def run_chat(qa, lines, out: Console, err: Console, doc: list[str] | None = None
         try:
             answer = qa.answer(question, doc or None, [] if standalone else history)
         except ReportQAError as e:
-            err.print(f"[red]error:[/red] {e}", highlight=False)
+            err.print(f"[red]error:[/red] {shown(e)}", highlight=False)
             continue
         history.append(answer)
         answered += 1

@@ -25,6 +25,7 @@ from reportqa import offline
 from reportqa.errors import ReportQAError
 from reportqa.file_types import FILE_TYPES
 from ui import precheck
+from ui.shown import plain, shown
 
 out = Console()
 err = Console(stderr=True)
@@ -32,7 +33,7 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clean line on stderr, then exit with `code` (2: the input or the store is wrong)."""
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {shown(message)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 
@@ -133,7 +134,10 @@ def ingest(
             rate = counted["sentences"] / max(time.perf_counter() - started, 1e-6)
             progress.update(task, advance=1, rate=f"{counted['sentences']} sentences, {rate:.0f} sentences/s")
 
-        results = Ingestor(settings, progress=hook).ingest(paths)
+        def estimate(sentences: int, seconds: int) -> None:  # a large file: working, and for how long
+            progress.console.print(f"embedding {sentences:,} sentences: about {seconds:,} s", highlight=False)
+
+        results = Ingestor(settings, progress=hook, estimate=estimate).ingest(paths)
     elapsed = time.perf_counter() - started
     summary = {s: sum(r.status == s for r in results) for s in ("new", "unchanged", "replaced", "skipped", "failed")}
     summary["sentences"] = counted["sentences"]
@@ -144,15 +148,15 @@ def ingest(
         # Paths shown whole (relative when under the working folder), folded rather than cut:
         # two files must never both read "examples/reports/cambodia…".
         table = Table("file", "status", "sentences", "note")
-        shown = [escape(shown_path(r.path)) for r in results]
+        paths = [shown(shown_path(r.path)) for r in results]
         table.columns[0].no_wrap = True
-        table.columns[0].min_width = max((len(p) for p in shown), default=4)
+        table.columns[0].min_width = max((len(p) for p in paths), default=4)
         table.columns[3].overflow = "fold"
         for r in results:
             note = r.reason or "; ".join(r.warnings) or (r.title or "")
             style = {"failed": "red", "skipped": "yellow"}.get(r.status, "")
-            table.add_row(escape(shown_path(r.path)), f"[{style}]{r.status}[/{style}]" if style else r.status,
-                          str(r.sentences), escape(note))
+            table.add_row(shown(shown_path(r.path)), f"[{style}]{r.status}[/{style}]" if style else r.status,
+                          str(r.sentences), shown(note))
         width = table.columns[0].min_width + 80  # the whole path, then status, count and a readable note
         wide = out if out.is_terminal and out.width >= width else Console(width=max(out.width, width))
         wide.print(table)
@@ -189,7 +193,7 @@ def docs(
         return
     table = Table("id", "title", "file", "sentences", "pages")
     for d in rows:
-        table.add_row(d.doc_id, d.title, Path(d.source).name, str(d.sentences), str(d.pages or ""))
+        table.add_row(d.doc_id, shown(d.title), shown(Path(d.source).name), str(d.sentences), str(d.pages or ""))
     out.print(table)
     out.print(f"{len(rows)} documents, {sum(d.sentences for d in rows)} sentences")
 
@@ -217,7 +221,7 @@ def ask(
     from ui.plain import answer_lines
 
     for text, style in answer_lines(answer):
-        out.print(text, style=style or None, highlight=False, markup=False)
+        out.print(plain(text), style=style or None, highlight=False, markup=False)
 
 
 @docs_app.command("remove")
@@ -229,7 +233,7 @@ def docs_remove(
     from ingest.pipeline import Ingestor
 
     info = Ingestor(settings_from_env(data_dir)).remove(ref)
-    out.print(f"removed {info.doc_id} ({info.title}, {info.sentences} sentences)")
+    out.print(f"removed {info.doc_id} ({shown(info.title)}, {info.sentences} sentences)", highlight=False)
 
 
 @app.command("eval")

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.readers.common import Limits, ReaderResult, clean_title
+from ingest.readers.common import Limits, ReaderResult, break_long_lines, clean_title
+from ingest.readers.pipes import cap_pipe_tables
+from ingest.readers.sniff import NAMES, check_office_zip, content_type
 from ingest.readers.docx import read_docx
 from ingest.readers.html import read_html
 from ingest.readers.pdf import read_pdf
@@ -38,6 +40,8 @@ READERS: dict[str, Callable[[bytes, Limits], ReaderResult]] = {
     ".csv": read_csv,
     ".xlsx": read_xlsx,
 }
+# Types written as text: another format's bytes under these names are read as that format.
+_TEXT_TYPES = (".txt", ".md", ".html", ".htm", ".csv")
 SUPPORTED = FILE_TYPES  # the one list of readable types (reportqa.settings); READERS covers each
 
 
@@ -60,11 +64,27 @@ def read_document(path: Path, data: bytes, doc_id: str, settings=None) -> Docume
     if not data:
         raise BadInput("file is empty")
 
-    limits = Limits()
-    if settings is not None:
-        limits = Limits(max_table_rows=settings.max_table_rows, max_table_cells=settings.max_table_cells)
+    limits = Limits.from_settings(settings)
+    warnings: list[str] = []
+    kind = content_type(data)
+    if kind in READERS and READERS[kind] is not reader:
+        # The bytes decide: a PDF named .txt is read as the PDF it is.
+        warnings.append(f"named {suffix} but the content is {NAMES[kind]}; read as {NAMES[kind]}")
+        reader, suffix = READERS[kind], kind
+    elif kind is not None and kind not in READERS and not (kind == "application/zip" and suffix in (".docx", ".xlsx")):
+        # (a zip named .docx that holds no document: its reader says what is missing)
+        if suffix in _TEXT_TYPES:
+            raise BadInput(f"looks like a binary file, not text (the content is {kind})")
+        raise BadInput(f"named {suffix} but the content is {kind}, not a {NAMES[suffix]} file")
+    if suffix in (".docx", ".xlsx"):
+        check_office_zip(data, suffix, limits.max_unzipped_bytes, limits.max_docx_xml_bytes)
     result = ReaderResult(*reader(data, limits))
+    warnings.extend(result.warnings)
     text = result.text
+    if result.page_starts is None:  # page offsets index into a PDF's text: its reader bounds its lines
+        text = break_long_lines(text, limits.max_line_chars, warnings)
+    if suffix in (".txt", ".md"):  # the other readers bound the tables they write
+        text = cap_pipe_tables(text, limits, warnings)
     if not text.strip():
         raise BadInput("file has no text")
     return Document(
@@ -75,7 +95,7 @@ def read_document(path: Path, data: bytes, doc_id: str, settings=None) -> Docume
         text=text,
         pages=result.pages,
         page_starts=result.page_starts,
-        warnings=result.warnings,
+        warnings=warnings,
         tables=find_tables(text, result.page_starts, result.hints),
         line_boxes=result.boxes or [],
     )

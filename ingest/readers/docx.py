@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from ingest.readers.common import MAX_TITLE, Limits, ReaderResult, clean, collapse, short
+from ingest.readers.common import MAX_TITLE, Limits, ReaderResult, cap_rows, clean, collapse, short
 from ingest.tables import TableHint, render_table
 from reportqa.errors import BadInput
 
@@ -114,4 +114,4 @@ def _docx_table(table, limits: Limits, warnings: list[str]) -> list[str]:
                 header_rows += 1
         except Exception:
             pass
-    return render_table(rows, max(1, header_rows))
+    return render_table(cap_rows(rows, limits, "a Word table", warnings), max(1, header_rows))

@@ -179,35 +179,54 @@ def _html_table(table, limits: Limits, warnings: list[str]) -> tuple[str | None,
     """
     grid: list[list[str]] = []
     head_flags: list[bool] = []
-    taken: dict[tuple[int, int], bool] = {}
+    taken: dict[int, set[int]] = {}  # row -> columns covered by a span from a row above
     trs = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     if len(trs) > limits.max_table_rows:
         warnings.append(f"a table of {len(trs):,} rows was cut to {limits.max_table_rows:,} (REPORTQA_MAX_TABLE_ROWS)")
         trs = trs[: limits.max_table_rows]
+    # Spans are clamped to the table (rows left, columns allowed) and their area counts
+    # against the cell limit, so a few cells spanning 100 x 100 cannot build a huge grid.
+    used = 0
+    cut_cols = full = False
     for ri, tr in enumerate(trs):
         row: list[str] = []
         ci = 0
         cells = tr.find_all(("td", "th"), recursive=False)
+        if len(cells) > limits.max_table_cols:
+            cells, cut_cols = cells[: limits.max_table_cols], True
         for cell in cells:
-            while taken.get((ri, ci)):
+            while ci in taken.get(ri, ()):
                 row.append("")
                 ci += 1
-            span_c = _span(cell.get("colspan"))
-            span_r = _span(cell.get("rowspan"))
-            row.append(collapse(cell.get_text(" ")))
+            if ci >= limits.max_table_cols:
+                cut_cols = True
+                break
+            span_c = min(_span(cell.get("colspan")), limits.max_table_cols - ci)
+            span_r = min(_span(cell.get("rowspan")), len(trs) - ri)
+            used += span_r * span_c
+            if used > limits.max_table_cells:
+                full = True
+                break
+            row.append(collapse(cell.get_text(" "))[: limits.max_cell_chars])
             row.extend([""] * (span_c - 1))
             for dr in range(span_r):
-                for dc in range(span_c):
-                    taken[(ri + dr, ci + dc)] = True
+                taken.setdefault(ri + dr, set()).update(range(ci, ci + span_c))
             ci += span_c
-        while taken.get((ri, ci)):
+        if full:
+            warnings.append(f"a table was cut to {len(grid):,} rows: its cells and spans pass "
+                            f"{limits.max_table_cells:,} (REPORTQA_MAX_TABLE_CELLS)")
+            break
+        while ci in taken.get(ri, ()):
             row.append("")
             ci += 1
+        taken.pop(ri, None)  # this row is done: keep only the spans below it
         grid.append(row)
         ths = [c for c in cells if c.name == "th"]
         in_head = tr.find_parent("thead") is not None
         head_flags.append(in_head or (bool(ths) and len(ths) >= len(cells) - 1 and ri == len(head_flags)
                                       and all(h for h in head_flags)))
+    if cut_cols:
+        warnings.append(f"a table was cut to {limits.max_table_cols:,} columns (REPORTQA_MAX_TABLE_COLS)")
     keep = [i for i, r in enumerate(grid) if any(r)]
     grid = [grid[i] for i in keep]
     head_flags = [head_flags[i] for i in keep]

@@ -10,24 +10,9 @@ from __future__ import annotations
 import csv
 import io
 
-from ingest.readers.common import Limits, ReaderResult, clean, decode, short
+from ingest.readers.common import Limits, ReaderResult, cap_rows, clean, decode, short
 from ingest.tables import TableHint, render_table
 from reportqa.errors import BadInput
-
-
-def _cap(rows: list[list[str]], limits: Limits, what: str, warnings: list[str]) -> list[list[str]]:
-    """Rows within the table size limits; a cut is reported, never silent."""
-    if len(rows) > limits.max_table_rows:
-        warnings.append(f"{what} has {len(rows):,} rows; read the first {limits.max_table_rows:,} "
-                        "(REPORTQA_MAX_TABLE_ROWS)")
-        rows = rows[: limits.max_table_rows]
-    width = max((len(r) for r in rows), default=0)
-    if width and width * len(rows) > limits.max_table_cells:
-        keep = max(1, limits.max_table_cells // width)
-        warnings.append(f"{what} has {width * len(rows):,} cells; read the first {keep:,} rows "
-                        "(REPORTQA_MAX_TABLE_CELLS)")
-        rows = rows[:keep]
-    return rows
 
 
 def _checked(rows: list[list[str]], what: str, warnings: list[str]) -> list[list[str]]:
@@ -59,10 +44,16 @@ def read_csv(data: bytes, limits: Limits | None = None) -> ReaderResult:
     except csv.Error:
         dialect = csv.excel
     try:
-        rows = list(csv.reader(io.StringIO(raw), dialect))
+        rows, total = [], 0
+        for row in csv.reader(io.StringIO(raw), dialect):
+            total += 1  # rows past the limit are counted, not kept (the warning says how many)
+            if total <= limits.max_table_rows:
+                rows.append(row)
     except csv.Error as exc:
         raise BadInput(f"CSV could not be read: {short(exc)}") from None
-    rows = _checked(_cap(rows, limits, "the CSV file", warnings), "the CSV file", warnings)
+    if total > len(rows):
+        warnings.append(f"the CSV file has {total:,} rows; read the first {len(rows):,} (REPORTQA_MAX_TABLE_ROWS)")
+    rows = _checked(cap_rows(rows, limits, "the CSV file", warnings), "the CSV file", warnings)
     if not rows:
         raise BadInput("file has no text")
     if max(len(r) for r in rows) < 2:
@@ -131,7 +122,7 @@ def read_xlsx(data: bytes, limits: Limits | None = None) -> ReaderResult:
                 rows.append([_cell_text(v) for v in values])
                 if len(rows) > limits.max_table_rows:
                     break
-            rows = _checked(_cap(rows, limits, what, warnings), what, warnings)
+            rows = _checked(cap_rows(rows, limits, what, warnings), what, warnings)
             if not rows:
                 warnings.append(f"{what} is empty; skipped")
                 continue
