@@ -53,6 +53,11 @@ def read_csv(data: bytes, limits: Limits | None = None) -> ReaderResult:
         raise BadInput(f"CSV could not be read: {short(exc)}") from None
     if total > len(rows):
         warnings.append(f"the CSV file has {total:,} rows; read the first {len(rows):,} (REPORTQA_MAX_TABLE_ROWS)")
+    filled = [r for r in rows if any(c.strip() for c in r)]
+    if len(filled) == 1 and filled[0] is rows[0]:
+        # A header alone states no figure: refused like an empty text, not stored as a stub. (A blank
+        # header over one data row is read with that row as its header, as _checked says.)
+        raise BadInput("file has a header row and no data rows")
     rows = _checked(cap_rows(rows, limits, "the CSV file", warnings), "the CSV file", warnings)
     if not rows:
         raise BadInput("file has no text")

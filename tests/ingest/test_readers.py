@@ -105,6 +105,12 @@ def test_empty_file_message():
             read(name, b"")
 
 
+def test_header_only_csv_is_refused_like_an_empty_text():
+    with pytest.raises(BadInput, match="header row and no data rows"):
+        read("a.csv", b"province,victims,year\n\n")
+    assert "2022" in read("b.csv", b"province,victims,year\nKampot,12,2022\n").text
+
+
 def test_whitespace_only_file_message():
     with pytest.raises(BadInput, match="file has no text"):
         read("a.txt", b" \r\n\t\n  ")

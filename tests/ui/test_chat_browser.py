@@ -186,8 +186,6 @@ def test_upload_shows_one_progress_bar_and_a_line_per_file(page, tmp_path):
         remove_doc(page, "River Patrol Note 2023")
 
 
-@pytest.mark.xfail(strict=True, reason="ingest adds a header-only CSV as a one-sentence document; the refusal "
-                   "belongs in ingest/ (reported to the lead)")
 def test_a_header_only_csv_is_refused_like_an_empty_text_file(page, tmp_path):
     header_only = tmp_path / "header-only.csv"
     header_only.write_text("province,victims,year\n", encoding="utf-8")
