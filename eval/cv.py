@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.cv_metrics import FOLDS, SEED, assign_folds, by_family, threshold_table
+from eval.cv_metrics import FOLDS, SEED, assign_folds, by_family, combine, threshold_table
 from eval.gold import GoldItem
 from eval.run import GoldLocation
 
@@ -139,7 +139,7 @@ def cv_choice(sweep: dict, questions: list[Question], fold_of: dict[str, int]) -
 
 
 def run(sets: list[tuple[Path, Path]], grid=GRID, folds: int = FOLDS, seed: int = SEED,
-        with_lgbm: bool = True, log=None) -> dict:
+        with_lgbm: bool = True, log=None, rank_only: bool = False) -> dict:
     """Every figure of the module docstring, as a JSON-ready dict (logging as it goes: print by default)."""
     log = log or functools.partial(print, flush=True)
     import importlib
@@ -167,12 +167,24 @@ def run(sets: list[tuple[Path, Path]], grid=GRID, folds: int = FOLDS, seed: int 
     started = time.perf_counter()
     embedder = next(iter(answerers.values())).embedder
     rows = merged({family_name(g): collect([(g, d)], embedder=embedder) for g, d in sets})
-    ranking, weights = rank_cv(rows, fold_of, with_lgbm=with_lgbm)
+    ranking, weights, gains = rank_cv(rows, fold_of, with_lgbm=with_lgbm)
     timings["ranking_s"] = time.perf_counter() - started
     log(f"ranking level: {rows.choosable} of {rows.questions} single-figure span questions have the gold "
         f"among their {TOP} best candidates; {len(rows.y)} rows")
     for model, cells in ranking.items():
         log(f"  top-1 {model:16s} " + "  ".join(f"{f} {c}/{n}" for f, (c, n) in cells.items()))
+    mean_w = {f: round(sum(w[f] for w in weights) / len(weights), 4) for f in weights[0]}
+    mean_w = dict(sorted(mean_w.items(), key=lambda kv: -abs(kv[1])))
+    log("  logreg weights (mean over folds, largest first): "
+        + ", ".join(f"{f} {w:+.2f}" for f, w in list(mean_w.items())[:12]))
+    if gains:
+        log("  lambdarank gain share: " + ", ".join(f"{f} {g:.2f}" for f, g in list(gains.items())[:12]))
+    result = {"questions": len(questions), "documents": len(fold_of), "folds": folds, "seed": seed,
+              "fold_of": fold_of, "skipped": errors, "ranking_top1": ranking, "logreg_mean_weights": mean_w,
+              "lambdarank_gain_share": gains, "timings_s": timings}
+    if rank_only:
+        result["timings_s"] = {k: round(v, 1) for k, v in timings.items()}
+        return result
 
     started = time.perf_counter()
     cover = coverage(answerers, questions)
@@ -219,29 +231,40 @@ def run(sets: list[tuple[Path, Path]], grid=GRID, folds: int = FOLDS, seed: int 
         for fam, t in by_family(records, family_of).items():
             log(f"  {fam:8s} {t.line()}")
     log(f"thresholds chosen per fold: hand {hand_t}, refit {refit_t}")
-    return {"questions": len(questions), "documents": len(fold_of), "folds": folds, "seed": seed,
-            "grid": grid, "shipped_threshold": shipped, "fold_of": fold_of, "skipped": errors,
-            "ranking_top1": ranking, "coverage": cover, "variants": figures,
-            "thresholds_chosen": {"hand": hand_t, "refit": refit_t},
-            "timings_s": {k: round(v, 1) for k, v in timings.items()}}
+    result.update({"grid": grid, "shipped_threshold": shipped, "coverage": cover, "variants": figures,
+                   "thresholds_chosen": {"hand": hand_t, "refit": refit_t},
+                   "timings_s": {k: round(v, 1) for k, v in timings.items()}})
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.cv", description=__doc__.split("\n\n")[0])
-    parser.add_argument("sets", nargs="+", metavar="GOLD@DATA_DIR", help="a gold file and the store to ask it of")
+    parser.add_argument("sets", nargs="*", metavar="GOLD@DATA_DIR", help="a gold file and the store to ask it of")
     parser.add_argument("--grid", type=float, nargs="+", default=list(GRID), help="abstention thresholds to try")
     parser.add_argument("--folds", type=int, default=FOLDS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-lgbm", action="store_true", help="skip the lightgbm models")
     parser.add_argument("--out", type=Path, help="write every figure as JSON here")
+    parser.add_argument("--rank-only", action="store_true",
+                        help="only the ranking level (candidate rows; no asking of the engine per threshold)")
+    parser.add_argument("--combine", type=Path, nargs="+", metavar="OUT_JSON",
+                        help="print the engine figures of earlier runs (--out files, e.g. one per family) summed")
     args = parser.parse_args(argv)
+    if args.combine:
+        for name, fams in combine([json.loads(p.read_text(encoding="utf-8")) for p in args.combine]).items():
+            print(name)
+            for fam, t in fams.items():
+                print(f"  {fam:8s} {t.line()}")
+        return 0
+    if not args.sets:
+        parser.error("give GOLD@DATA_DIR sets, or --combine")
     from eval.fit_scorer import dev_sets
 
     sets = dev_sets(parser, args.sets, "cross-validation runs")
     from reportqa import offline
 
     offline.apply()
-    result = run(sets, args.grid, args.folds, args.seed, with_lgbm=not args.no_lgbm)
+    result = run(sets, args.grid, args.folds, args.seed, with_lgbm=not args.no_lgbm, rank_only=args.rank_only)
     result["sets"] = [str(p) for p, _ in sets]
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ Kept apart from the asking so it is fast to test and has no engine imports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Protocol
 
 SEED = 0
@@ -102,6 +102,29 @@ def by_family(records: Mapping[str, Scored], family_of: Mapping[str, str]) -> di
         out.setdefault(family_of[qid], Tally()).add(r)
     out = dict(sorted(out.items()))
     out["overall"] = tally(records.values())
+    return out
+
+
+def combine(results: list[Mapping]) -> dict[str, dict[str, Tally]]:
+    """{variant: {family: tally, "overall": tally}} summed over eval.cv results (their "variants"),
+    e.g. one run per family: each run's own folds, the families' figures side by side."""
+    out: dict[str, dict[str, Tally]] = {}
+    counts = [f.name for f in fields(Tally)]
+    for result in results:
+        for variant, fams in result["variants"].items():
+            cells = out.setdefault(variant, {})
+            for fam, figures in fams.items():
+                if fam == "overall":
+                    continue
+                t = cells.setdefault(fam, Tally())
+                for c in counts:
+                    setattr(t, c, getattr(t, c) + int(figures[c]))
+    for cells in out.values():
+        overall = Tally()
+        for t in cells.values():
+            for c in counts:
+                setattr(overall, c, getattr(overall, c) + getattr(t, c))
+        cells["overall"] = overall
     return out
 
 

@@ -47,8 +47,9 @@ def subset(rows: Rows, keep) -> Rows:
     return out
 
 
-def _lgbm(rows: Rows, train, test) -> dict[str, list[float]]:
-    """Scores of the test rows by a LambdaRank and a binary lightgbm model fitted on the train rows."""
+def _lgbm(rows: Rows, train, test, gains: dict[str, float]) -> dict[str, list[float]]:
+    """Scores of the test rows by a LambdaRank and a binary lightgbm model fitted on the train rows;
+    the LambdaRank model's split gain per feature is added to `gains` ("hand" for the hand score)."""
     import lightgbm
     import numpy as np
 
@@ -59,13 +60,18 @@ def _lgbm(rows: Rows, train, test) -> dict[str, list[float]]:
     sizes = np.unique(q[tr], return_counts=True)[1]
     ranker = lightgbm.LGBMRanker(objective="lambdarank", **LGBM_PARAMS).fit(x[tr], y[tr], group=sizes)
     binary = lightgbm.LGBMClassifier(objective="binary", **LGBM_PARAMS).fit(x[train], y[train])
+    from qa.features import FEATURES
+
+    for name, gain in zip([*FEATURES, "hand"], ranker.booster_.feature_importance(importance_type="gain")):
+        gains[name] = gains.get(name, 0.0) + float(gain)
     return {"lgbm_lambdarank": ranker.predict(x[test]).tolist(),
             "lgbm_binary": binary.predict_proba(x[test])[:, 1].tolist()}
 
 
 def rank_cv(rows: Rows, fold_of: Mapping[str, int], family_of_group=lambda g: g.split("/", 1)[0],
-            with_lgbm: bool = True) -> tuple[dict, list[dict[str, float]]]:
-    """({model: {family: [right, questions]}}, fitted weights per fold) over the folds.
+            with_lgbm: bool = True) -> tuple[dict, list[dict[str, float]], dict[str, float]]:
+    """({model: {family: [right, questions]}}, fitted weights per fold, lightgbm gain share per
+    feature) over the folds.
 
     Models: "hand" (the hand score), "logreg" (eval.fit_scorer.fit on the training rows;
     its weights are what the engine is given per fold), and the lightgbm ones."""
@@ -77,6 +83,7 @@ def rank_cv(rows: Rows, fold_of: Mapping[str, int], family_of_group=lambda g: g.
     families = sorted({family_of_group(g) for g in rows.group})
     out: dict[str, dict[str, list[int]]] = {}
     weights = []
+    gains: dict[str, float] = {}
     for k in range(n_folds):
         train, test = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         w = fit(subset(rows, fold != k))["weights"]
@@ -86,7 +93,7 @@ def rank_cv(rows: Rows, fold_of: Mapping[str, int], family_of_group=lambda g: g.
         scores = {"hand": np.array(rows.hand), "logreg": x @ np.array([w[f] for f in FEATURES])}
         if with_lgbm:
             full = np.full(len(rows.y), -np.inf)
-            for name, s in _lgbm(rows, train, test).items():
+            for name, s in _lgbm(rows, train, test, gains).items():
                 scores[name] = full.copy()
                 scores[name][test] = s
         for name, s in scores.items():
@@ -98,4 +105,6 @@ def rank_cv(rows: Rows, fold_of: Mapping[str, int], family_of_group=lambda g: g.
                 cell[1] += n
     for cells in out.values():
         cells["overall"] = [sum(c[0] for c in cells.values()), sum(c[1] for c in cells.values())]
-    return out, weights
+    total = sum(gains.values()) or 1.0
+    shares = {k: round(v / total, 4) for k, v in sorted(gains.items(), key=lambda kv: -kv[1]) if v > 0}
+    return out, weights, shares

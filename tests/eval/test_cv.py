@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from eval.cv_metrics import Tally, assign_folds, by_family, tally, threshold_table
+from eval.cv_metrics import Tally, assign_folds, by_family, combine, tally, threshold_table
 from eval.cv_rank import merged, rank_cv, subset
 from eval.fit_abstention import choose
 from eval.fit_scorer import Rows
@@ -124,8 +124,8 @@ def test_merged_rows_keep_families_questions_apart_and_subset_keeps_whole_questi
 def test_rank_cv_scores_held_out_documents_and_the_fit_beats_noise():
     rows = merged({"fam": _rows()})
     fold_of = assign_folds(rows.group, folds=5, seed=0)
-    result, weights = rank_cv(rows, fold_of, with_lgbm=False)
-    assert len(weights) == 5
+    result, weights, gains = rank_cv(rows, fold_of, with_lgbm=False)
+    assert len(weights) == 5 and gains == {}
     right, n = result["logreg"]["overall"]
     assert n == rows.choosable  # every question scored once, in its held-out fold
     assert right / n > 0.9
@@ -134,8 +134,19 @@ def test_rank_cv_scores_held_out_documents_and_the_fit_beats_noise():
 
 def test_lightgbm_models_are_scored_beside_the_regression():
     pytest.importorskip("lightgbm")
-    rows = merged({"fam": _rows()})
-    result, _ = rank_cv(rows, assign_folds(rows.group, folds=5, seed=0))
+    rows = merged({"fam": _rows(10, 4)})
+    result, _, gains = rank_cv(rows, assign_folds(rows.group, folds=5, seed=0))
+    assert next(iter(gains)) == "year_hit"  # the feature that tells right from wrong carries the most gain
     for model in ("lgbm_lambdarank", "lgbm_binary"):
         right, n = result[model]["overall"]
         assert n == rows.choosable and right / n > 0.9
+
+
+def test_runs_of_separate_families_combine_into_an_overall_figure():
+    a = {"v": {f: t.to_dict() for f, t in by_family({"a:1": R(True, False, 1.0), "a:2": R(False, True, None)},
+                                                       {"a:1": "a", "a:2": "a"}).items()}}
+    b = {"v": {f: t.to_dict() for f, t in by_family({"b:1": R(False, False, 2.0)}, {"b:1": "b"}).items()}}
+    cells = combine([{"variants": a}, {"variants": b}])["v"]
+    assert list(cells) == ["a", "b", "overall"]
+    o = cells["overall"]
+    assert (o.n, o.correct, o.answered, o.answered_correct, o.unanswerable, o.unanswerable_abstained) == (3, 1, 2, 1, 1, 1)
