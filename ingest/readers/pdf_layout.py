@@ -14,47 +14,18 @@ Row labels nest by indentation; a label wrapped over two lines is joined.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from ingest.readers.pdf_words import Line, Token, kind_of
+from ingest.readers.pdf_items import CAPTION, CONTINUED, YEARISH, PageItem, indent_levels
+from ingest.readers.pdf_ruled import ruled_table
+from ingest.readers.pdf_words import Line, Token
 from ingest.tables import unit_note
 
-_YEARISH = re.compile(r"^\W*(?:FY\s*)?(?:19|20)\d\d(?:[-/–]\d{2,4})?\W*$|^\W*[A-Z][a-z]{2}[.‐\-–]?\s?\d{2,4}\W*$", re.I)
-_CAPTION = re.compile(r"^\s*(?:table|figure|exhibit|chart)\s*[A-Z]?[\d.\-–]*[a-z]?\b", re.I)
-_CONTINUED = re.compile(r"\(?\bcont(?:inued|'d|\.)\b\)?|—\s*continued", re.I)
-_FIGURES = re.compile(r"(?<![\w.,])\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?![\w.,])")
 MIN_TABLE_LINES = 3
 MAX_HEADER_LINES = 6
 
 
-@dataclass
-class PageItem:
-    """A block of a page: running text (its lines), or a table's rows."""
-
-    kind: str  # "text" or "table"
-    top: float
-    bottom: float
-    lines: list[Line] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-    header_rows: int = 1
-    levels: list[int] = field(default_factory=list)
-    caption: str | None = None
-    bbox: list[float] | None = None
-    column_paths: list[list[str]] | None = None
-    cell_boxes: list[list[list[float] | None]] = field(default_factory=list)
-    continued: bool = False  # the caption says "(continued)"
-
-    @property
-    def width(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(ln.text for ln in self.lines)
-
-
 def _value(t: Token) -> bool:
-    return t.kind in ("num", "mark") and not _YEARISH.match(t.text)
+    return t.kind in ("num", "mark") and not YEARISH.match(t.text)
 
 
 def _sequence(toks: list[Token]) -> bool:
@@ -62,7 +33,7 @@ def _sequence(toks: list[Token]) -> bool:
     nums = [t.text for t in toks if t.kind == "num"]
     if len(nums) < 3 or len(nums) < len(toks) - 1:
         return False
-    if all(_YEARISH.match(n) for n in nums):
+    if all(YEARISH.match(n) for n in nums):
         return True
     if len(nums) < 4 or not all(n.isdigit() for n in nums):  # "Deaths 12 13 14" is a row
         return False
@@ -81,7 +52,7 @@ def _table_line(ln: Line) -> bool:
 
 def _header_candidate(ln: Line, body_x0: float) -> bool:
     toks = ln.tokens
-    if _CAPTION.match(ln.text) or (len(ln.text) > 160 and len(toks) < 3) or ln.x0 < body_x0 - 6:
+    if CAPTION.match(ln.text) or (len(ln.text) > 160 and len(toks) < 3) or ln.x0 < body_x0 - 6:
         return False
     if len(toks) == 1 and ln.x0 <= body_x0 + 6:
         return False  # a line of prose above the table, not a head spanning its columns
@@ -129,7 +100,7 @@ def _section_lines(lines: list[Line], i: int, taken: list[tuple[float, float]]) 
         ln = lines[k - 1]
         if any(t <= ln.top <= b for t, b in taken) or lines[k].top - ln.bottom > 1.2 * ln.size:
             break
-        if len(ln.tokens) != 1 or ln.x1 >= first_value or _CAPTION.match(ln.text) or len(ln.text) > 80:
+        if len(ln.tokens) != 1 or ln.x1 >= first_value or CAPTION.match(ln.text) or len(ln.text) > 80:
             break
         k -= 1
     return k
@@ -149,11 +120,11 @@ def _head(lines: list[Line], i: int, taken: list[tuple[float, float]]) -> tuple[
     caption = None
     if k > 0 and lines[k].top - lines[k - 1].bottom < 3 * lines[k - 1].size:
         above = lines[k - 1].text.strip()
-        if len(above) <= 200 and (_CAPTION.match(above) or unit_note(above)[0]):
+        if len(above) <= 200 and (CAPTION.match(above) or unit_note(above)[0]):
             caption = above
     # A caption inside the header block ("Table 5 (Cont.)" right above the column heads).
     for m in range(k, i):
-        if _CAPTION.match(lines[m].text):
+        if CAPTION.match(lines[m].text):
             caption, k = lines[m].text.strip(), m + 1
     return k, caption
 
@@ -240,7 +211,7 @@ def _join_phrase(parts: list[str]) -> str:
 
 def borderless_table(head: list[Line], body: list[Line], caption: str | None) -> PageItem:
     """The rows, column paths, nesting and cell boxes of a whitespace-aligned table."""
-    label_first = [bool(ln.tokens) and (ln.tokens[0].kind == "text" or _YEARISH.match(ln.tokens[0].text)
+    label_first = [bool(ln.tokens) and (ln.tokens[0].kind == "text" or YEARISH.match(ln.tokens[0].text)
                                          or not _value(ln.tokens[0])) for ln in body]
     pool = [t for ln, lf in zip(body, label_first) for t in (ln.tokens[1:] if lf else ln.tokens)]
     cols = _clusters(pool)
@@ -281,7 +252,7 @@ def borderless_table(head: list[Line], body: list[Line], caption: str | None) ->
             rows2[-1][4] = False
             continue
         rows2.append(r)
-    levels = _levels([r[1] for r in rows2])
+    levels = indent_levels([r[1] for r in rows2])
     # Header: each line's words over the value columns and over the label column.
     width = len(cols) + 1
     per_col: list[list[tuple[str, bool]]] = [[] for _ in range(width)]
@@ -329,72 +300,7 @@ def borderless_table(head: list[Line], body: list[Line], caption: str | None) ->
                     bbox=[round(x0, 2), round(top, 2), round(x1, 2), round(bottom, 2)],
                     column_paths=paths if header_rows else None,
                     cell_boxes=head_boxes + [r[3] for r in rows2],
-                    continued=bool(caption and _CONTINUED.search(caption)))
-
-
-def _levels(xs: list[float | None]) -> list[int]:
-    """Nesting level of each row label from where it starts: the rank of its indentation."""
-    steps: list[float] = []
-    for x in sorted({round(x) for x in xs if x is not None}):
-        if not steps or x - steps[-1] > 2:
-            steps.append(x)
-    return [0 if x is None else min(4, max(k for k, s in enumerate(steps) if s <= x + 2)) for x in xs]
-
-
-def ruled_table(t, words: list[dict] = ()) -> PageItem | None:
-    """A table found by pdfplumber's line finder, with its header rows' paths and cell boxes."""
-    extracted = t.extract()
-    keep = [i for i, r in enumerate(extracted) if any(c for c in r)]
-    if len(keep) < 2 or max(len(extracted[i]) for i in keep) < 2:
-        return None
-    # Columns empty in every row (cell backgrounds drawn as boxes split the grid) are dropped.
-    full = [c for c in range(max(len(extracted[i]) for i in keep))
-            if any(c < len(extracted[i]) and (extracted[i][c] or "").strip() for i in keep)]
-    extracted = [[r[c] if c < len(r) else None for c in full] for r in extracted]
-    rows = [[(c or "").replace("\n", " ") for c in extracted[i]] for i in keep]
-    width = max(len(r) for r in rows)
-    # Rules that do not separate the rows (only a frame and a rule under the header) give
-    # cells holding a whole column of figures: the whitespace reading does better there.
-    crowded = sum(1 for r in rows[1:] if any(len(_FIGURES.findall(c)) > 1 for c in r))
-    if crowded > 0.2 * (len(rows) - 1):
-        return None
-    n_head = 0
-
-    while n_head < min(4, len(rows) - 1):
-        vals = [c for c in rows[n_head][1:] if c.strip()]
-        if any(kind_of(c) == "num" and not _YEARISH.match(c) for c in vals):
-            break
-        n_head += 1
-    paths: list[list[str]] = [[] for _ in range(width)]
-    for i in range(n_head):
-        raw = extracted[keep[i]]
-        carry = ""
-        for c in range(width):
-            cell = raw[c] if c < len(raw) else None
-            if cell is None and c > 0:  # a merged cell: the head to its left spans it
-                text = carry
-            else:
-                text = (cell or "").replace("\n", " ").strip()
-                carry = text
-            if text and (not paths[c] or paths[c][-1] != text):
-                paths[c].append(text)
-    boxes = []
-    for i in keep:
-        cells = t.rows[i].cells
-        boxes.append([[round(v, 2) for v in cells[c]] if c < len(cells) and cells[c] else None for c in full])
-    starts: list[float | None] = []
-    for i in keep:  # where the label's text starts inside its cell: its indentation
-        cells = t.rows[i].cells
-        cell = cells[full[0]] if full and full[0] < len(cells) else None
-        inside = [w["x0"] for w in words if cell and cell[0] - 1 <= w["x0"] <= cell[2]
-                  and cell[1] - 1 <= w["top"] <= cell[3]] if cell else []
-        starts.append(min(inside) if inside and i >= keep[n_head - 1 if n_head else 0] else None)
-    levels = _levels(starts)
-    for r in range(n_head):
-        levels[r] = 0
-    x0, top, x1, bottom = t.bbox
-    return PageItem("table", top, bottom, rows=rows, header_rows=n_head, levels=levels,
-                    bbox=[round(v, 2) for v in t.bbox], column_paths=paths, cell_boxes=boxes)
+                    continued=bool(caption and CONTINUED.search(caption)))
 
 
 def _inside(ln: Line, box: list[float]) -> bool:
@@ -456,7 +362,7 @@ def page_items(flows: list[list[Line]], ruled: list) -> list[PageItem]:
     for k, it in enumerate(items):
         if it.kind == "table" and it.caption is None and k > 0 and items[k - 1].kind == "text":
             last = items[k - 1].lines[-1].text.strip()
-            if len(last) <= 160 and (_CAPTION.match(last) or unit_note(last)[0]):
+            if len(last) <= 160 and (CAPTION.match(last) or unit_note(last)[0]):
                 it.caption = last
-                it.continued = bool(_CONTINUED.search(last))
+                it.continued = bool(CONTINUED.search(last))
     return items
