@@ -204,7 +204,7 @@ def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = 
         summary = run_ingest(corpus, data_dir)
         log(f"corpus: {summary}")
         probe = write_generated_reports(generated, reports, rng)
-        add_hostile_uploads(generated, work / "hostile")
+        hostile = add_hostile_uploads(generated, work / "hostile")
 
         log(f"starting servers on ports {main_server.port} (under test) and {busy_server.port} (queue of 1)")
         main_server.start()
@@ -276,6 +276,7 @@ def run_load_test(users: int = 20, seconds: float = 60, data_dir: Path | None = 
             "peak_rss_hwm_mb": round(hwm, 1) if hwm is not None else None,
             "ingest": {
                 "files": reports,
+                "hostile": hostile,  # hostile files (issue 37) ingested beside the generated reports
                 "new": ing_summary.get("new", 0),
                 "failed": ing_summary.get("failed", 0),
                 "sentences": ing_summary.get("sentences", 0),
